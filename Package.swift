@@ -1,0 +1,40 @@
+// swift-tools-version:6.1
+// SPDX-License-Identifier: Apache-2.0
+import PackageDescription
+
+let package = Package(
+    name: "swift-perc",
+    products: [
+        .library(name: "SRTP", targets: ["SRTP"]),
+        .executable(name: "perc", targets: ["perc"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // C kernels: AES-GCM, AES-CTR, HMAC-SHA1, key wrap; portable (OpenSSL) and ISA paths.
+        .target(
+            name: "CPERCKernels",
+            linkerSettings: [.linkedLibrary("crypto")]
+        ),
+        // libsrtp2, the system library: a peer for interop tests and benchmarks only.
+        .systemLibrary(name: "CLibSRTP", pkgConfig: "libsrtp2", providers: [.apt(["libsrtp2-dev"])]),
+
+        .target(name: "SRTP", dependencies: ["CPERCKernels"]),
+
+        .executableTarget(
+            name: "perc",
+            dependencies: [
+                "SRTP",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Tools/perc"
+        ),
+
+        .testTarget(
+            name: "SRTPTests",
+            dependencies: ["SRTP", "CPERCKernels", "CLibSRTP"],
+            exclude: []
+        ),
+    ]
+)

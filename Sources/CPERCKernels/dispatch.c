@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: Apache-2.0
+// Copyright 2026 the swift-perc authors
+//
+// Backend choice: which paths this CPU can run, the default (decided once), and the key
+// constructors that store the chosen path's function pointers in the key.
+#include "perc_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const backend_names[PERC_BACKEND_COUNT] = {"openssl", "aesni", "vaes512", "armv8"};
+
+const char *perc_backend_name(perc_backend backend) {
+    if ((unsigned)backend >= PERC_BACKEND_COUNT) {
+        return "unknown";
+    }
+    return backend_names[backend];
+}
+
+int perc_backend_from_name(const char *name) {
+    if (name == NULL) {
+        return -1;
+    }
+    for (int i = 0; i < PERC_BACKEND_COUNT; i++) {
+        if (strcmp(name, backend_names[i]) == 0) {
+            return i;
+        }
+    }
+    return -1;
+}
+
+int perc_backend_is_available(perc_backend backend) {
+    switch (backend) {
+    case PERC_BACKEND_OPENSSL:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+static perc_backend most_capable_backend(void) {
+    static const perc_backend order[] = {PERC_BACKEND_VAES512, PERC_BACKEND_ARMV8, PERC_BACKEND_AESNI};
+    for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+        if (perc_backend_is_available(order[i])) {
+            return order[i];
+        }
+    }
+    return PERC_BACKEND_OPENSSL;
+}
+
+perc_backend perc_backend_default(void) {
+    static int chosen = -1;   // benign race: every thread computes the same value
+    if (chosen < 0) {
+        int forced = perc_backend_from_name(getenv("PERC_CRYPTO_BACKEND"));
+        chosen = (forced >= 0 && perc_backend_is_available((perc_backend)forced)) ? forced
+                                                                                : (int)most_capable_backend();
+    }
+    return (perc_backend)chosen;
+}
+
+// MARK: - GCM
+
+perc_gcm_key *perc_gcm_key_new(perc_backend backend, const uint8_t *raw, size_t len) {
+    if ((len != 16 && len != 32) || !perc_backend_is_available(backend)) {
+        return NULL;
+    }
+    perc_gcm_key *key = calloc(1, sizeof(*key));
+    if (key == NULL) {
+        return NULL;
+    }
+    key->backend = backend;
+    key->key_len = len;
+    int ok = 0;
+    switch (backend) {
+    case PERC_BACKEND_OPENSSL:
+        ok = perc_openssl_gcm_init(key, raw, len);
+        break;
+    default:
+        break;
+    }
+    if (!ok) {
+        perc_gcm_key_free(key);
+        return NULL;
+    }
+    return key;
+}
+
+void perc_gcm_key_free(perc_gcm_key *key) {
+    if (key == NULL) {
+        return;
+    }
+    perc_openssl_gcm_cleanup(key);
+    perc_secure_zero(key, sizeof(*key));
+    free(key);
+}
+
+perc_backend perc_gcm_key_backend(const perc_gcm_key *key) { return key->backend; }
+
+int perc_gcm_seal(perc_gcm_key *key, const uint8_t iv[12], const uint8_t *aad, size_t aad_len,
+                  const uint8_t *aad2, size_t aad2_len, const uint8_t *in, uint8_t *out, size_t len,
+                  uint8_t tag[16]) {
+    return key->seal(key, iv, aad, aad_len, aad2, aad2_len, in, out, len, tag);
+}
+
+int perc_gcm_open(perc_gcm_key *key, const uint8_t iv[12], const uint8_t *aad, size_t aad_len,
+                  const uint8_t *aad2, size_t aad2_len, const uint8_t *in, uint8_t *out, size_t len,
+                  const uint8_t tag[16]) {
+    return key->open(key, iv, aad, aad_len, aad2, aad2_len, in, out, len, tag);
+}
+
+// MARK: - CTR
+
+perc_ctr_key *perc_ctr_key_new(perc_backend backend, const uint8_t *raw, size_t len) {
+    if ((len != 16 && len != 24 && len != 32) || !perc_backend_is_available(backend)) {
+        return NULL;
+    }
+    perc_ctr_key *key = calloc(1, sizeof(*key));
+    if (key == NULL) {
+        return NULL;
+    }
+    key->backend = backend;
+    key->key_len = len;
+    int ok = 0;
+    switch (backend) {
+    case PERC_BACKEND_OPENSSL:
+        ok = perc_openssl_ctr_init(key, raw, len);
+        break;
+    default:
+        break;
+    }
+    if (!ok) {
+        perc_ctr_key_free(key);
+        return NULL;
+    }
+    return key;
+}
+
+void perc_ctr_key_free(perc_ctr_key *key) {
+    if (key == NULL) {
+        return;
+    }
+    perc_openssl_ctr_cleanup(key);
+    perc_secure_zero(key, sizeof(*key));
+    free(key);
+}
+
+perc_backend perc_ctr_key_backend(const perc_ctr_key *key) { return key->backend; }
+
+int perc_ctr_xor(perc_ctr_key *key, const uint8_t iv[16], const uint8_t *in, uint8_t *out, size_t len) {
+    return key->xor_stream(key, iv, in, out, len);
+}
+
+// MARK: - HMAC-SHA1
+
+perc_hmac_sha1_key *perc_hmac_sha1_key_new(perc_backend backend, const uint8_t *raw, size_t len) {
+    if (!perc_backend_is_available(backend)) {
+        return NULL;
+    }
+    perc_hmac_sha1_key *key = calloc(1, sizeof(*key));
+    if (key == NULL) {
+        return NULL;
+    }
+    key->backend = backend;
+    int ok = 0;
+    switch (backend) {
+    case PERC_BACKEND_OPENSSL:
+        ok = perc_openssl_hmac_sha1_init(key, raw, len);
+        break;
+    default:
+        break;
+    }
+    if (!ok) {
+        perc_hmac_sha1_key_free(key);
+        return NULL;
+    }
+    return key;
+}
+
+void perc_hmac_sha1_key_free(perc_hmac_sha1_key *key) {
+    if (key == NULL) {
+        return;
+    }
+    perc_secure_zero(key, sizeof(*key));
+    free(key);
+}
+
+perc_backend perc_hmac_sha1_key_backend(const perc_hmac_sha1_key *key) { return key->backend; }
+
+void perc_hmac_sha1(const perc_hmac_sha1_key *key, const uint8_t *d1, size_t l1, const uint8_t *d2, size_t l2,
+                    uint8_t mac[20]) {
+    key->mac(key, d1, l1, d2, l2, mac);
+}

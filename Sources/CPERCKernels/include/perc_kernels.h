@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: Apache-2.0
+// Copyright 2026 the swift-perc authors
+//
+// perc_kernels.h: the crypto kernels under the SRTP/PERC transforms.
+//
+// Kernels are pure functions over bytes: pre-expanded keys, IVs, AAD and data in,
+// ciphertext and tags out. They know nothing of SRTP. Every kernel family has a portable
+// path (OpenSSL libcrypto) and may have ISA-specific paths; the path is chosen when a key is
+// created and stored in the key, so a call never re-dispatches.
+//
+// Threading: a key may be used by one thread at a time (the OpenSSL path keeps a cipher
+// context in it). Distinct keys are independent.
+#ifndef PERC_KERNELS_H
+#define PERC_KERNELS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// A crypto backend: which code path a key's kernels run on.
+typedef enum perc_backend {
+    PERC_BACKEND_OPENSSL = 0,  ///< OpenSSL libcrypto EVP, portable reference path.
+    PERC_BACKEND_AESNI = 1,    ///< x86_64 AES-NI + PCLMULQDQ (+ SHA-NI where present).
+    PERC_BACKEND_VAES512 = 2,  ///< x86_64 VAES + VPCLMULQDQ + AVX-512.
+    PERC_BACKEND_ARMV8 = 3,    ///< aarch64 ARMv8 Crypto Extensions (AES, PMULL, SHA1).
+    PERC_BACKEND_COUNT = 4
+} perc_backend;
+
+/// Returns 1 when `backend` can run on this CPU and is built into this library.
+int perc_backend_is_available(perc_backend backend);
+
+/// The backend new keys use by default: `PERC_CRYPTO_BACKEND` (openssl|aesni|vaes512|armv8)
+/// when set and available, otherwise the most capable available one. Decided once.
+perc_backend perc_backend_default(void);
+
+/// Short lower-case name of a backend ("openssl", "aesni", "vaes512", "armv8").
+const char *perc_backend_name(perc_backend backend);
+
+/// Parses a backend name; returns -1 when unknown.
+int perc_backend_from_name(const char *name);
+
+// MARK: - AES-GCM (96-bit IV, 128-bit tag)
+
+typedef struct perc_gcm_key perc_gcm_key;
+
+/// Expands a 16- or 32-byte AES key for GCM on `backend`. Returns NULL on a bad length,
+/// an unavailable backend or allocation failure.
+perc_gcm_key *perc_gcm_key_new(perc_backend backend, const uint8_t *key, size_t key_len);
+
+/// Zeroes and frees a key. NULL is ignored.
+void perc_gcm_key_free(perc_gcm_key *key);
+
+/// The backend a key runs on.
+perc_backend perc_gcm_key_backend(const perc_gcm_key *key);
+
+/// Seals `len` bytes from `in` to `out` (which may equal `in`) and writes the 16-byte tag.
+/// The AAD is `aad[0..aad_len) || aad2[0..aad2_len)` (aad2 may be NULL when aad2_len is 0).
+/// Returns 1 on success, 0 on an internal failure.
+int perc_gcm_seal(perc_gcm_key *key, const uint8_t iv[12],
+                  const uint8_t *aad, size_t aad_len, const uint8_t *aad2, size_t aad2_len,
+                  const uint8_t *in, uint8_t *out, size_t len, uint8_t tag[16]);
+
+/// Opens `len` bytes of ciphertext from `in` into `out` (which may equal `in`) and checks
+/// `tag` in constant time. Returns 1 when the tag verified. On failure returns 0 and releases
+/// no plaintext: `out` holds the ciphertext again when `out == in`, zeros otherwise.
+int perc_gcm_open(perc_gcm_key *key, const uint8_t iv[12],
+                  const uint8_t *aad, size_t aad_len, const uint8_t *aad2, size_t aad2_len,
+                  const uint8_t *in, uint8_t *out, size_t len, const uint8_t tag[16]);
+
+// MARK: - AES-CTR (RFC 3711 AES-CM: a 128-bit counter block, whole-block increment)
+
+typedef struct perc_ctr_key perc_ctr_key;
+
+/// Expands a 16-, 24- or 32-byte AES key for counter mode.
+perc_ctr_key *perc_ctr_key_new(perc_backend backend, const uint8_t *key, size_t key_len);
+void perc_ctr_key_free(perc_ctr_key *key);
+perc_backend perc_ctr_key_backend(const perc_ctr_key *key);
+
+/// XORs the keystream E(k, iv), E(k, iv+1), ... onto `len` bytes (in may equal out).
+/// Returns 1 on success.
+int perc_ctr_xor(perc_ctr_key *key, const uint8_t iv[16], const uint8_t *in, uint8_t *out, size_t len);
+
+// MARK: - HMAC-SHA1
+
+typedef struct perc_hmac_sha1_key perc_hmac_sha1_key;
+
+/// Precomputes the inner and outer SHA-1 states for an HMAC key of any length.
+perc_hmac_sha1_key *perc_hmac_sha1_key_new(perc_backend backend, const uint8_t *key, size_t key_len);
+void perc_hmac_sha1_key_free(perc_hmac_sha1_key *key);
+perc_backend perc_hmac_sha1_key_backend(const perc_hmac_sha1_key *key);
+
+/// HMAC-SHA1 over `d1[0..l1) || d2[0..l2)` (d2 may be NULL when l2 is 0) into `mac`.
+void perc_hmac_sha1(const perc_hmac_sha1_key *key, const uint8_t *d1, size_t l1,
+                    const uint8_t *d2, size_t l2, uint8_t mac[20]);
+
+// MARK: - AES key wrap (RFC 3394) and key wrap with padding (RFC 5649)
+
+/// Wraps `in` under a 16-, 24- or 32-byte KEK. `padded` selects RFC 5649 (any length
+/// 1..4096) instead of RFC 3394 (a multiple of 8, at least 16). `out` needs `in_len + 15`
+/// bytes. Returns the output length, or 0 on a bad length.
+size_t perc_aes_keywrap(int padded, const uint8_t *kek, size_t kek_len,
+                        const uint8_t *in, size_t in_len, uint8_t *out);
+
+/// Unwraps and checks integrity; `out` needs `in_len` bytes. Returns the plaintext length,
+/// or 0 when the integrity check failed or a length was bad (then `out` is zeroed).
+size_t perc_aes_keyunwrap(int padded, const uint8_t *kek, size_t kek_len,
+                          const uint8_t *in, size_t in_len, uint8_t *out);
+
+// MARK: - Helpers
+
+/// Returns 1 when the `n` bytes at `a` and `b` are equal; time depends only on `n`.
+int perc_ct_equal(const void *a, const void *b, size_t n);
+
+/// Zeroes `n` bytes in a way the compiler does not remove.
+void perc_secure_zero(void *p, size_t n);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: Apache-2.0
+// Copyright 2026 the swift-perc authors
+
+/// Everything one direction derives from one master key: the SRTP and SRTCP session ciphers,
+/// the MKI, and the packet counts against the key's limits (2^48 SRTP, 2^31 SRTCP).
+package final class SRTPKeys {
+    package static let srtpPacketLimit: UInt64 = 1 << 48
+    package static let srtcpPacketLimit: UInt64 = 1 << 31
+
+    package let profile: ProtectionProfile
+    package let rtp: SRTPCipher
+    package let rtcp: SRTPCipher
+    package let mki: [UInt8]
+    package var srtpPackets: UInt64 = 0
+    package var srtcpPackets: UInt64 = 0
+
+    /// Derives both session ciphers.
+    /// - Throws: ``SRTPError/invalidKeyLength(expected:actual:)`` or
+    ///   ``SRTPError/invalidSaltLength(expected:actual:)`` when the lengths do not fit `profile`.
+    package init(profile: ProtectionProfile, masterKey: some Collection<UInt8>, masterSalt: some Collection<UInt8>,
+                 mki: [UInt8]?, backend: CryptoBackend) throws(SRTPError) {
+        guard masterKey.count == profile.masterKeyLength else {
+            throw .invalidKeyLength(expected: profile.masterKeyLength, actual: masterKey.count)
+        }
+        guard masterSalt.count == profile.masterSaltLength else {
+            throw .invalidSaltLength(expected: profile.masterSaltLength, actual: masterSalt.count)
+        }
+        let key = SecretBytes(masterKey)
+        let salt = SecretBytes(masterSalt)
+        let derive = { (rtcp: Bool) throws(SRTPError) -> SRTPCipher in
+            let keys = try key.withUnsafeBytes { k throws(SRTPError) in
+                try salt.withUnsafeBytes { s throws(SRTPError) in
+                    try SessionKeys(profile: profile, masterKey: k, masterSalt: s, rtcp: rtcp, backend: backend)
+                }
+            }
+            return try SRTPCipher(profile: profile, keys: keys, backend: backend)
+        }
+        self.profile = profile
+        rtp = try derive(false)
+        rtcp = try derive(true)
+        self.mki = mki ?? []
+    }
+}

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# Installs the Debian packages swift-perc, its tests and its benchmarks need.
+# Idempotent and quiet: runs `apt-get update` only when a package is missing.
+set -euo pipefail
+
+packages=(pkg-config openssl libssl-dev libsrtp2-dev libnuma-dev python3-cryptography)
+case "$(uname -m)" in
+    x86_64) packages+=(libipsec-mb-dev) ;;
+esac
+# Extra packages a caller asks for (for example the aarch64 cross tools).
+packages+=("$@")
+
+missing=()
+for p in "${packages[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+        missing+=("$p")
+    fi
+done
+if [ ${#missing[@]} -eq 0 ]; then
+    exit 0
+fi
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+echo "bootstrap: installing ${missing[*]}"
+$sudo apt-get update -qq >/dev/null
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
