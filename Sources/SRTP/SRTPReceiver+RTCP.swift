@@ -30,14 +30,7 @@ extension SRTPReceiver {
         let encrypted = word & 0x8000_0000 != 0
         let index = word & 0x7FFF_FFFF
         let ssrc = input.loadBigEndianUInt32(at: 4)
-        let slot = streams.slot(for: ssrc)
-        if let slot, streams.state(slot).pointee.rtcpStarted {
-            switch streams.rtcpWindow(slot).check(UInt64(index), highest: streams.state(slot).pointee.rtcpIndex) {
-            case .fresh: break
-            case .replayed: throw .replayed(ssrc: ssrc, index: UInt64(index))
-            case .tooOld: throw .tooOld(ssrc: ssrc, index: UInt64(index))
-            }
-        }
+        try streams.checkRTCPIndex(ssrc: ssrc, index: UInt64(index))
 
         let source = input.baseAddress!
         let destination = output.baseAddress!
@@ -67,20 +60,7 @@ extension SRTPReceiver {
                 (destination + 8).copyMemory(from: source + 8, byteCount: plaintextLength - 8)
             }
         }
-        recordAcceptedRTCP(index: UInt64(index), slot: slot, ssrc: ssrc)
+        streams.recordAcceptedRTCP(ssrc: ssrc, index: UInt64(index))
         return plaintextLength
-    }
-
-    @inline(__always)
-    private func recordAcceptedRTCP(index: UInt64, slot: Int?, ssrc: UInt32) {
-        let slot = slot ?? streams.insert(ssrc, initial: StreamState())
-        let state = streams.state(slot)
-        if state.pointee.rtcpStarted {
-            state.pointee.rtcpIndex = streams.rtcpWindow(slot).accept(index, highest: state.pointee.rtcpIndex)
-        } else {
-            streams.rtcpWindow(slot).reset(to: index)
-            state.pointee.rtcpIndex = index
-            state.pointee.rtcpStarted = true
-        }
     }
 }

@@ -33,8 +33,8 @@ extension SRTPReceiver {
 
         let ssrc = input.loadBigEndianUInt32(at: 8)
         let sequenceNumber = UInt16(input[2]) << 8 | UInt16(input[3])
-        let slot = streams.slot(for: ssrc)
-        let index = try acceptableIndex(slot: slot, ssrc: ssrc, sequenceNumber: sequenceNumber)
+        let index = try streams.indexToAccept(ssrc: ssrc, sequenceNumber: sequenceNumber,
+                                              initialROC: configuration.initialROC)
 
         let source = input.baseAddress!
         let destination = output.baseAddress!
@@ -50,7 +50,7 @@ extension SRTPReceiver {
             }
             guard opened else { throw .authenticationFailed(ssrc: ssrc) }
             if !inPlace { destination.copyMemory(from: source, byteCount: headerLength) }
-            recordAccepted(index: index, slot: slot, ssrc: ssrc)
+            recordAccepted(ssrc: ssrc, index: index)
             return plaintextLength
         case .aesCounterMode, .null:
             guard verifyHMACTag(cipher.hmac!, authenticated: UnsafeRawBufferPointer(start: source, count: authenticatedEnd),
@@ -65,40 +65,14 @@ extension SRTPReceiver {
             } else if !inPlace {
                 (destination + headerLength).copyMemory(from: source + headerLength, byteCount: payloadLength)
             }
-            recordAccepted(index: index, slot: slot, ssrc: ssrc)
+            recordAccepted(ssrc: ssrc, index: index)
             return plaintextLength
         }
     }
 
-    /// The packet's index, if the replay window admits it: the initial ROC for an SSRC with no
-    /// accepted packet yet, else estimated relative to the highest accepted index.
     @inline(__always)
-    private func acceptableIndex(slot: Int?, ssrc: UInt32, sequenceNumber: UInt16) throws(SRTPError) -> UInt64 {
-        guard let slot, streams.state(slot).pointee.started else {
-            return UInt64(configuration.initialROC) << 16 | UInt64(sequenceNumber)
-        }
-        let highest = streams.state(slot).pointee.highestIndex
-        guard let index = RolloverCounter.estimateIndex(sequenceNumber: sequenceNumber, highest: highest) else {
-            throw .keyExhausted(ssrc: ssrc)
-        }
-        switch streams.rtpWindow(slot).check(index, highest: highest) {
-        case .fresh: return index
-        case .replayed: throw .replayed(ssrc: ssrc, index: index)
-        case .tooOld: throw .tooOld(ssrc: ssrc, index: index)
-        }
-    }
-
-    @inline(__always)
-    private func recordAccepted(index: UInt64, slot: Int?, ssrc: UInt32) {
-        let slot = slot ?? streams.insert(ssrc, initial: StreamState())
-        let state = streams.state(slot)
-        if state.pointee.started {
-            state.pointee.highestIndex = streams.rtpWindow(slot).accept(index, highest: state.pointee.highestIndex)
-        } else {
-            streams.rtpWindow(slot).reset(to: index)
-            state.pointee.highestIndex = index
-            state.pointee.started = true
-        }
+    private func recordAccepted(ssrc: UInt32, index: UInt64) {
+        streams.recordAccepted(ssrc: ssrc, index: index)
         keys.srtpPackets += 1
     }
 

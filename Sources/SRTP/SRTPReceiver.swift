@@ -28,8 +28,7 @@ public final class SRTPReceiver {
 
     /// The ROC the receiver holds for `ssrc` (nil before its first accepted packet).
     public func rolloverCounter(for ssrc: UInt32) -> UInt32? {
-        guard let slot = streams.slot(for: ssrc), streams.state(slot).pointee.started else { return nil }
-        return UInt32(truncatingIfNeeded: streams.state(slot).pointee.highestIndex >> 16)
+        streams.highestIndex(ssrc: ssrc).map { UInt32(truncatingIfNeeded: $0 >> 16) }
     }
 
     /// Unprotects every SRTP packet of `batch` in place; see ``PacketBatch/result(at:)``.

@@ -18,9 +18,7 @@ extension SRTPSender {
         let total = length + 4 + mki.count + profile.srtcpTagLength
         guard output.count >= total else { throw .bufferTooSmall(needed: total, capacity: output.count) }
         let ssrc = input.loadBigEndianUInt32(at: 4)
-        let slot = streams.slot(for: ssrc)
-        var index = UInt64(configuration.initialSRTCPIndex)
-        if let slot, streams.state(slot).pointee.rtcpStarted { index = streams.state(slot).pointee.rtcpIndex }
+        let index = streams.rtcpIndexToSend(ssrc: ssrc, initialIndex: configuration.initialSRTCPIndex)
         guard index <= 0x7FFF_FFFF, keys.srtcpPackets < SRTPKeys.srtcpPacketLimit else {
             throw .keyExhausted(ssrc: ssrc)
         }
@@ -59,9 +57,7 @@ extension SRTPSender {
             appendHMACTag(cipher.hmac!, authenticated: UnsafeRawBufferPointer(start: destination, count: length + 4),
                           roc: nil, tag: destination + length + 4 + mki.count, tagLength: profile.srtcpTagLength)
         }
-        let state = streams.state(slot ?? streams.insert(ssrc, initial: StreamState()))
-        state.pointee.rtcpIndex = index + 1
-        state.pointee.rtcpStarted = true
+        streams.recordSentRTCP(ssrc: ssrc, index: index)
         keys.srtcpPackets += 1
         return total
     }

@@ -16,8 +16,8 @@ extension SRTPSender {
         guard output.count >= total else { throw .bufferTooSmall(needed: total, capacity: output.count) }
         let ssrc = input.loadBigEndianUInt32(at: 8)
         let sequenceNumber = UInt16(input[2]) << 8 | UInt16(input[3])
-        let slot = streams.slot(for: ssrc)
-        let index = try nextIndex(slot: slot, ssrc: ssrc, sequenceNumber: sequenceNumber)
+        let index = try streams.indexToSend(ssrc: ssrc, sequenceNumber: sequenceNumber,
+                                            initialROC: configuration.initialROC)
         guard keys.srtpPackets < SRTPKeys.srtpPacketLimit else { throw .keyExhausted(ssrc: ssrc) }
 
         let source = input.baseAddress!
@@ -49,31 +49,9 @@ extension SRTPSender {
                           roc: UInt32(truncatingIfNeeded: index >> 16),
                           tag: destination + length + mki.count, tagLength: profile.srtpTagLength)
         }
-        recordSent(index: index, slot: slot, ssrc: ssrc)
-        return total
-    }
-
-    /// The index of the next packet: the initial ROC for a new SSRC, else estimated relative to
-    /// the highest index sent.
-    @inline(__always)
-    private func nextIndex(slot: Int?, ssrc: UInt32, sequenceNumber: UInt16) throws(SRTPError) -> UInt64 {
-        if let slot, streams.state(slot).pointee.started {
-            guard let index = RolloverCounter.estimateIndex(
-                sequenceNumber: sequenceNumber, highest: streams.state(slot).pointee.highestIndex)
-            else { throw .keyExhausted(ssrc: ssrc) }
-            return index
-        }
-        return UInt64(configuration.initialROC) << 16 | UInt64(sequenceNumber)
-    }
-
-    @inline(__always)
-    private func recordSent(index: UInt64, slot: Int?, ssrc: UInt32) {
-        let state = streams.state(slot ?? streams.insert(ssrc, initial: StreamState()))
-        if !state.pointee.started || index > state.pointee.highestIndex {
-            state.pointee.highestIndex = index
-        }
-        state.pointee.started = true
+        streams.recordSent(ssrc: ssrc, index: index)
         keys.srtpPackets += 1
+        return total
     }
 }
 
