@@ -6,6 +6,7 @@ let package = Package(
     name: "swift-perc",
     products: [
         .library(name: "SRTP", targets: ["SRTP"]),
+        .library(name: "PERC", targets: ["PERC"]),
         .executable(name: "perc", targets: ["perc"]),
     ],
     dependencies: [
@@ -21,11 +22,13 @@ let package = Package(
         .systemLibrary(name: "CLibSRTP", pkgConfig: "libsrtp2", providers: [.apt(["libsrtp2-dev"])]),
 
         .target(name: "SRTP", dependencies: ["CPERCKernels"]),
+        .target(name: "PERC", dependencies: ["SRTP"]),
 
         .executableTarget(
             name: "perc",
             dependencies: [
                 "SRTP",
+                "PERC",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Tools/perc"
@@ -36,5 +39,6 @@ let package = Package(
             dependencies: ["SRTP", "CPERCKernels", "CLibSRTP"],
             exclude: []
         ),
+        .testTarget(name: "PERCTests", dependencies: ["PERC", "SRTP", "CLibSRTP"]),
     ]
 )

@@ -74,6 +74,23 @@ public final class PacketBatch {
         return true
     }
 
+    /// Appends a slot filled by `transform`, recording its result: on a throw the slot is kept
+    /// with length 0 and a failed result. Returns false when the batch is full.
+    @discardableResult
+    package func appendResult(_ transform: (UnsafeMutableRawBufferPointer) throws(SRTPError) -> Int) -> Bool {
+        guard count < maximumCount else { return false }
+        let slot = UnsafeMutableRawBufferPointer(start: storage + count * slotCapacity, count: slotCapacity)
+        do {
+            lengths[count] = try transform(slot)
+            results[count] = .ok
+        } catch {
+            lengths[count] = 0
+            results[count] = .failed(error)
+        }
+        count += 1
+        return true
+    }
+
     /// Empties the batch (the slab is kept).
     public func removeAll() { count = 0 }
 

@@ -21,7 +21,7 @@ public struct RTPHeaderView {
 
     /// The header length of the RTP packet in `bytes`, checking version and bounds.
     @inline(__always)
-    static func parseHeaderLength(_ bytes: UnsafeRawBufferPointer) throws(SRTPError) -> Int {
+    package static func parseHeaderLength(_ bytes: UnsafeRawBufferPointer) throws(SRTPError) -> Int {
         let length = bytes.count
         guard length >= 12 else { throw .malformed(.tooShort(length: length, needed: 12)) }
         let first = bytes[0]
@@ -83,7 +83,7 @@ public struct RTPHeaderView {
 
 extension UnsafeRawBufferPointer {
     @inline(__always)
-    func loadBigEndianUInt32(at offset: Int) -> UInt32 {
+    package func loadBigEndianUInt32(at offset: Int) -> UInt32 {
         UInt32(bigEndian: loadUnaligned(fromByteOffset: offset, as: UInt32.self))
     }
 }

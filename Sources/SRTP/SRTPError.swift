@@ -50,6 +50,14 @@ public enum SRTPError: Error, Equatable, Sendable, CustomStringConvertible {
     case invalidParameter(String)
     /// The crypto backend could not create a key.
     case cryptoFailure
+    /// The inner (end-to-end) layer of a double-protected packet failed (RFC 8723).
+    indirect case inner(SRTPError)
+    /// The Original Header Block of a double-protected packet is invalid (RFC 8723 4).
+    case invalidOriginalHeaderBlock(String)
+    /// A relay was asked to re-encrypt with the key it decrypted with (RFC 8723 5.2).
+    case relayKeyReuse
+    /// The EKT field at the end of the packet is invalid or not acceptable (RFC 8870 4.3.2).
+    case invalidEKTField(String)
 
     public var description: String {
         switch self {
@@ -75,6 +83,14 @@ public enum SRTPError: Error, Equatable, Sendable, CustomStringConvertible {
             return what
         case .cryptoFailure:
             return "crypto backend failure"
+        case .inner(let error):
+            return "end-to-end layer: \(error)"
+        case .invalidOriginalHeaderBlock(let reason):
+            return "invalid original header block: \(reason)"
+        case .relayKeyReuse:
+            return "refusing to re-encrypt with the key the packet was decrypted with"
+        case .invalidEKTField(let reason):
+            return "invalid EKT field: \(reason)"
         }
     }
 }

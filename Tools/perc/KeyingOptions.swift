@@ -3,11 +3,12 @@
 
 import ArgumentParser
 import Foundation
+import PERC
 import SRTP
 
 /// `--profile`, `--key`, `--salt` and `--inline`: one direction's master key and salt.
 struct KeyingOptions: ParsableArguments {
-    @Option(help: "Protection profile: aes128-cm-sha1-80, aes128-cm-sha1-32, aes256-cm-sha1-80, aes256-cm-sha1-32, aes128-gcm, aes256-gcm, null-sha1-80, null-sha1-32 (or the RFC name).")
+    @Option(help: "Protection profile: aes128-cm-sha1-80, aes128-cm-sha1-32, aes256-cm-sha1-80, aes256-cm-sha1-32, aes128-gcm, aes256-gcm, null-sha1-80, null-sha1-32, double-aes128-gcm, double-aes256-gcm (or the RFC name).")
     var profile: String
 
     @Option(help: "Master key, hex.")
@@ -20,9 +21,17 @@ struct KeyingOptions: ParsableArguments {
     var inlineKey: String?
 
     /// The profile named by `--profile`.
-    func resolvedProfile() throws -> ProtectionProfile {
-        guard let found = ProtectionProfile(name: profile) else { throw ToolError("unknown profile '\(profile)'") }
-        return found
+    func resolvedProfile() throws -> ProfileChoice {
+        if let single = ProtectionProfile(name: profile) { return .single(single) }
+        if let double = DoubleProfile(name: profile) { return .double(double) }
+        throw ToolError("unknown profile '\(profile)'")
+    }
+
+    /// The profile and this direction's master key and salt, lengths checked.
+    func resolved() throws -> (profile: ProfileChoice, key: [UInt8], salt: [UInt8]) {
+        let choice = try resolvedProfile()
+        let (key, salt) = try masterKeyAndSalt(keyLength: choice.masterKeyLength, saltLength: choice.masterSaltLength)
+        return (choice, key, salt)
     }
 
     /// The master key and salt, checked against the lengths the profile needs.
@@ -58,4 +67,24 @@ func integerOption(_ name: String, _ value: String?, default defaultValue: UInt6
         throw ToolError("\(name) must be an integer in \(range.lowerBound)...\(range.upperBound), got '\(value)'")
     }
     return parsed
+}
+
+/// A single (RFC 3711/6188/7714) or double (RFC 8723) profile.
+enum ProfileChoice {
+    case single(ProtectionProfile)
+    case double(DoubleProfile)
+
+    var masterKeyLength: Int {
+        switch self {
+        case .single(let p): return p.masterKeyLength
+        case .double(let p): return p.masterKeyLength
+        }
+    }
+
+    var masterSaltLength: Int {
+        switch self {
+        case .single(let p): return p.masterSaltLength
+        case .double(let p): return p.masterSaltLength
+        }
+    }
 }

@@ -2,6 +2,7 @@
 // Copyright 2026 the swift-perc authors
 
 import ArgumentParser
+import PERC
 import SRTP
 
 /// `perc protect`: RTP -> SRTP (or RTCP -> SRTCP with `--rtcp`).
@@ -33,17 +34,23 @@ struct ProtectCommand: ParsableCommand {
     var packet: [String] = []
 
     func run() throws {
-        let profile = try keying.resolvedProfile()
-        let (key, salt) = try keying.masterKeyAndSalt(keyLength: profile.masterKeyLength, saltLength: profile.masterSaltLength)
+        let (profile, key, salt) = try keying.resolved()
         var configuration = SRTPConfiguration()
         configuration.initialROC = UInt32(try integerOption("--roc", roc, default: 0, range: 0...0xFFFF_FFFF))
         configuration.initialSRTCPIndex = UInt32(try integerOption("--srtcp-index", srtcpIndex, default: 0, range: 0...0x7FFF_FFFF))
-        let sender = try SRTPSender(profile: profile, masterKey: key, masterSalt: salt, configuration: configuration)
-        let rtcp = self.rtcp
+        let protect: ([UInt8]) throws -> [UInt8]
+        switch profile {
+        case .single(let single):
+            let sender = try SRTPSender(profile: single, masterKey: key, masterSalt: salt, configuration: configuration)
+            protect = rtcp ? { try sender.protectRTCP($0) } : { try sender.protect($0) }
+        case .double(let double):
+            // SRTCP with a double profile is hop-by-hop only (RFC 8723 6).
+            let sender = try DoubleSender(profile: double, masterKey: key, masterSalt: salt, configuration: configuration)
+            protect = rtcp ? { try sender.hopByHop.protectRTCP($0) } : { try sender.protect($0) }
+        }
         try PacketLoop.run(batch: batch, arguments: packet) { words in
             guard words.count == 1 else { throw ToolError("expected one hex packet per line") }
-            let bytes = try PacketLoop.packet(words.first)
-            return rtcp ? try sender.protectRTCP(bytes) : try sender.protect(bytes)
+            return try protect(try PacketLoop.packet(words.first))
         }
     }
 }

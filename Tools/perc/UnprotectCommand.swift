@@ -2,6 +2,7 @@
 // Copyright 2026 the swift-perc authors
 
 import ArgumentParser
+import PERC
 import SRTP
 
 /// `perc unprotect`: SRTP -> RTP (or SRTCP -> RTCP with `--rtcp`).
@@ -11,6 +12,8 @@ struct UnprotectCommand: ParsableCommand {
         abstract: "Unprotect SRTP (or, with --rtcp, SRTCP) packets.",
         discussion: """
             Prints the packet without tag and MKI (for SRTCP also without the E||index word). \
+            For double profiles, prints the original packet: the received header with PT, SEQ and M \
+            put back from the OHB, then the decrypted payload. \
             Example: perc unprotect --profile aes128-gcm --key 000102030405060708090a0b0c0d0e0f \
             --salt a0a1a2a3a4a5a6a7a8a9aaab <srtp-hex>
             """
@@ -34,17 +37,22 @@ struct UnprotectCommand: ParsableCommand {
     var packet: [String] = []
 
     func run() throws {
-        let profile = try keying.resolvedProfile()
-        let (key, salt) = try keying.masterKeyAndSalt(keyLength: profile.masterKeyLength, saltLength: profile.masterSaltLength)
+        let (profile, key, salt) = try keying.resolved()
         var configuration = SRTPConfiguration()
         configuration.initialROC = UInt32(try integerOption("--roc", roc, default: 0, range: 0...0xFFFF_FFFF))
         configuration.replayWindowSize = Int(try integerOption("--replay-window", replayWindow, default: 1024, range: 64...32768))
-        let receiver = try SRTPReceiver(profile: profile, masterKey: key, masterSalt: salt, configuration: configuration)
-        let rtcp = self.rtcp
+        let unprotect: ([UInt8]) throws -> [UInt8]
+        switch profile {
+        case .single(let single):
+            let receiver = try SRTPReceiver(profile: single, masterKey: key, masterSalt: salt, configuration: configuration)
+            unprotect = rtcp ? { try receiver.unprotectRTCP($0) } : { try receiver.unprotect($0) }
+        case .double(let double):
+            let receiver = try DoubleReceiver(profile: double, masterKey: key, masterSalt: salt, configuration: configuration)
+            unprotect = rtcp ? { try receiver.hopByHop.unprotectRTCP($0) } : { try receiver.unprotect($0) }
+        }
         try PacketLoop.run(batch: batch, arguments: packet) { words in
             guard words.count == 1 else { throw ToolError("expected one hex packet per line") }
-            let bytes = try PacketLoop.packet(words.first)
-            return rtcp ? try receiver.unprotectRTCP(bytes) : try receiver.unprotect(bytes)
+            return try unprotect(try PacketLoop.packet(words.first))
         }
     }
 }

@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: Apache-2.0
+// Copyright 2026 the swift-perc authors
+
+import SRTP
+
+extension DoubleReceiver {
+    /// Unprotects one double-protected packet from `input` into `output` (may be the same
+    /// memory). Returns the original RTP packet's length.
+    package func unprotectRTP(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer)
+        throws(SRTPError) -> Int
+    {
+        var length = input.count
+        guard length >= 12 else { throw .malformed(.tooShort(length: length, needed: 12)) }
+        let ssrc = input.loadBigEndianUInt32(at: 8)
+        var offer: EKTKeyOffer? = nil
+        if let ekt {
+            let field = try EKTField.parse(endOf: input)
+            if case .full(let full) = field { offer = try ekt.evaluate(full, packetSSRC: ssrc) }
+            length -= field.length
+        }
+        let minimum = 12 + 16 + 16 + 1
+        guard length >= minimum else { throw .malformed(.tooShort(length: length, needed: minimum)) }
+        let outerEnd = length - 16
+        let headerLength = try RTPHeaderView.parseHeaderLength(UnsafeRawBufferPointer(rebasing: input[0..<outerEnd]))
+        guard output.count >= outerEnd else { throw .bufferTooSmall(needed: outerEnd, capacity: output.count) }
+        let received = RTPHeaderFields(header: input.baseAddress!)
+        let outerIndex = try outerStreams.indexToAccept(ssrc: ssrc, sequenceNumber: received.sequenceNumber,
+                                                        initialROC: configuration.initialROC)
+        let source = input.baseAddress!
+        let destination = output.baseAddress!
+        let header = UnsafeRawBufferPointer(start: source, count: headerLength)
+        let payload = destination + headerLength
+        let outerKeys = hopByHop.keys
+        guard DoubleLayers.open(outerKeys, ssrc: ssrc, index: outerIndex, aad: header, source: source + headerLength,
+                                payload: payload, count: outerEnd - headerLength)
+        else { throw .authenticationFailed(ssrc: ssrc) }
+
+        let opened: (plaintextLength: Int, innerIndex: UInt64, keys: SRTPKeys, original: RTPHeaderFields)
+        do throws(SRTPError) {
+            opened = try openInner(payload: payload, count: outerEnd - headerLength, header: source,
+                                   received: received, ssrc: ssrc, offer: offer)
+        } catch {
+            if source == UnsafeRawPointer(destination) {   // put the outer ciphertext back
+                _ = DoubleLayers.seal(outerKeys, ssrc: ssrc, index: outerIndex, aad: header, payload: payload,
+                                      count: outerEnd - headerLength)
+            }
+            throw error
+        }
+        if source != UnsafeRawPointer(destination) { destination.copyMemory(from: source, byteCount: headerLength) }
+        opened.original.write(to: destination)
+        outerStreams.recordAccepted(ssrc: ssrc, index: outerIndex)
+        innerStreams.recordAccepted(ssrc: ssrc, index: opened.innerIndex)
+        if let offer { commit(offer: offer, keys: opened.keys) }
+        hopByHop.keys.srtpPackets += 1
+        opened.keys.srtpPackets += 1
+        return headerLength + opened.plaintextLength
+    }
+
+    /// Parses the OHB at the end of the outer plaintext and opens the inner layer in place.
+    private func openInner(payload: UnsafeMutableRawPointer, count: Int, header: UnsafeRawPointer,
+                           received: RTPHeaderFields, ssrc: UInt32, offer: EKTKeyOffer?)
+        throws(SRTPError) -> (plaintextLength: Int, innerIndex: UInt64, keys: SRTPKeys, original: RTPHeaderFields)
+    {
+        let ohb = try OriginalHeaderBlock(parsingEndOf: UnsafeRawBufferPointer(start: payload, count: count))
+        let ciphertextLength = count - ohb.encodedLength - 16
+        guard ciphertextLength >= 0 else {
+            throw .invalidOriginalHeaderBlock("no room for the end-to-end tag before the OHB")
+        }
+        let original = ohb.original(of: received)
+        let (keys, initialROC) = try innerKey(ssrc: ssrc, offer: offer)
+        let innerIndex: UInt64
+        do throws(SRTPError) {
+            innerIndex = try innerStreams.indexToAccept(ssrc: ssrc, sequenceNumber: original.sequenceNumber,
+                                                        initialROC: initialROC)
+        } catch {
+            throw .inner(error)
+        }
+        let opened = DoubleLayers.withSyntheticHeader(header, baseLength: DoubleLayers.baseHeaderLength(header),
+                                                      fields: original) { aad in
+            DoubleLayers.open(keys, ssrc: ssrc, index: innerIndex, aad: aad, source: payload, payload: payload,
+                              count: ciphertextLength)
+        }
+        guard opened else { throw .inner(.authenticationFailed(ssrc: ssrc)) }
+        return (ciphertextLength, innerIndex, keys, original)
+    }
+}

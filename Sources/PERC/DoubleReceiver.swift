@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: Apache-2.0
+// Copyright 2026 the swift-perc authors
+
+import SRTP
+
+/// The receiving endpoint of an RFC 8723 double-protected stream.
+///
+/// Per packet: strip and check the EKT field (when ``ekt`` is set), open the outer layer
+/// with the hop key (outer ROC estimation and replay window on the SEQ as received), parse
+/// the OHB from the end, rebuild the original header, and open the inner layer with the
+/// sender's end-to-end key (its own ROC estimation and replay window on the original SEQ).
+/// Nothing changes (not the windows, not the ROCs, not the EKT state, not the slot's bytes)
+/// unless both layers verified.
+///
+/// The result is the original packet: the received header with PT, SEQ and M put back to
+/// their original values (X and extensions as received), then the payload.
+public final class DoubleReceiver {
+    /// The profile.
+    public let profile: DoubleProfile
+    /// The options; ``SRTPConfiguration/initialROC`` is the initial ROC of both layers and
+    /// ``SRTPConfiguration/replayWindowSize`` the size of both windows.
+    public let configuration: SRTPConfiguration
+    /// The outer-only receiver for SRTCP and repair-mode packets.
+    public let hopByHop: SRTPReceiver
+    /// When set, packets end with an EKT field that may carry the sender's inner key.
+    public let ekt: EKTReceiver?
+    package let outerStreams: StreamTable
+    package let innerStreams: StreamTable
+    private var defaultInner: SRTPKeys?
+    private var innerBySSRC: [UInt32: InnerKey] = [:]
+
+    private struct InnerKey {
+        let keys: SRTPKeys
+        let roc: UInt32
+    }
+
+    /// - Parameters:
+    ///   - inner: the end-to-end master key and salt used for SSRCs with no EKT-installed key;
+    ///     nil when every sender's key comes through EKT.
+    ///   - outer: this hop's master key and salt.
+    public init(profile: DoubleProfile, inner: SRTPMasterKey?, outer: SRTPMasterKey,
+                configuration: SRTPConfiguration = .init(), ekt: EKTReceiver? = nil) throws(SRTPError) {
+        var configuration = configuration
+        configuration.mki = nil
+        self.profile = profile
+        self.configuration = configuration
+        if let inner {
+            defaultInner = try SRTPKeys(profile: profile.halfProfile, masterKey: inner.key, masterSalt: inner.salt,
+                                        mki: nil, backend: configuration.backend)
+        }
+        hopByHop = try SRTPReceiver(profile: profile.halfProfile, masterKey: outer.key, masterSalt: outer.salt,
+                                    configuration: configuration)
+        outerStreams = StreamTable(windowSize: configuration.replayWindowSize)
+        innerStreams = StreamTable(windowSize: configuration.replayWindowSize)
+        self.ekt = ekt
+    }
+
+    /// Splits one direction's double-length master key and salt (inner half first).
+    public convenience init(profile: DoubleProfile, masterKey: [UInt8], masterSalt: [UInt8],
+                            configuration: SRTPConfiguration = .init(), ekt: EKTReceiver? = nil) throws(SRTPError) {
+        let halves = try profile.split(masterKey: masterKey, masterSalt: masterSalt)
+        try self.init(profile: profile, inner: halves.inner, outer: halves.outer, configuration: configuration, ekt: ekt)
+    }
+
+    /// Installs `ssrc`'s end-to-end key directly (as EKT would), with the sender's ROC.
+    public func installInnerKey(ssrc: UInt32, masterKey: SRTPMasterKey, roc: UInt32) throws(SRTPError) {
+        let keys = try SRTPKeys(profile: profile.halfProfile, masterKey: masterKey.key, masterSalt: masterKey.salt,
+                                mki: nil, backend: configuration.backend)
+        innerBySSRC[ssrc] = InnerKey(keys: keys, roc: roc)
+    }
+
+    /// The inner (original) ROC held for `ssrc`, nil before its first accepted packet.
+    public func innerRolloverCounter(for ssrc: UInt32) -> UInt32? {
+        innerStreams.highestIndex(ssrc: ssrc).map { UInt32(truncatingIfNeeded: $0 >> 16) }
+    }
+
+    /// The outer (this hop's) ROC held for `ssrc`, nil before its first accepted packet.
+    public func outerRolloverCounter(for ssrc: UInt32) -> UInt32? {
+        outerStreams.highestIndex(ssrc: ssrc).map { UInt32(truncatingIfNeeded: $0 >> 16) }
+    }
+
+    /// Unprotects every double-protected RTP packet of `batch` in place.
+    public func unprotect(_ batch: PacketBatch) {
+        batch.transformInPlace { (input, output) throws(SRTPError) in try unprotectRTP(input, into: output) }
+    }
+
+    /// Unprotects every double-protected RTP packet of `input` into the same slot of `output`.
+    public func unprotect(_ input: PacketBatch, into output: PacketBatch) {
+        input.transform(into: output) { (i, o) throws(SRTPError) in try unprotectRTP(i, into: o) }
+    }
+
+    /// Unprotects one double-protected RTP packet and returns the original RTP packet.
+    public func unprotect(_ packet: [UInt8]) throws(SRTPError) -> [UInt8] {
+        try transformPacket(packet, extra: 0) { (i, o) throws(SRTPError) in try unprotectRTP(i, into: o) }
+    }
+
+    /// The end-to-end keys and initial ROC for `ssrc`, preferring a key offered by this
+    /// packet's EKT field.
+    func innerKey(ssrc: UInt32, offer: EKTKeyOffer?) throws(SRTPError) -> (keys: SRTPKeys, roc: UInt32) {
+        if let offer {
+            let keys = try offer.masterKey.withUnsafeBytes { key throws(SRTPError) in
+                try SRTPKeys(profile: profile.halfProfile, masterKey: key, masterSalt: offer.masterSalt,
+                             mki: nil, backend: configuration.backend)
+            }
+            return (keys, offer.roc)
+        }
+        if let installed = innerBySSRC[ssrc] { return (installed.keys, installed.roc) }
+        guard let defaultInner else { throw .inner(.invalidParameter("no end-to-end key for SSRC \(ssrc)")) }
+        return (defaultInner, configuration.initialROC)
+    }
+
+    /// Installs a key that a packet's EKT field offered, once that packet passed.
+    func commit(offer: EKTKeyOffer, keys: SRTPKeys) {
+        innerBySSRC[offer.ssrc] = InnerKey(keys: keys, roc: offer.roc)
+        ekt?.accept(offer)
+    }
+}
