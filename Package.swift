@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "SRTP", targets: ["SRTP"]),
         .library(name: "PERC", targets: ["PERC"]),
         .executable(name: "perc", targets: ["perc"]),
+        .executable(name: "perc-bench", targets: ["perc-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -23,6 +24,19 @@ let package = Package(
 
         .target(name: "SRTP", dependencies: ["CPERCKernels"]),
         .target(name: "PERC", dependencies: ["SRTP"]),
+
+        // Peers for interop tests and benchmarks: libsrtp2, and the raw OpenSSL / ipsec-mb calls.
+        .target(name: "CBenchPeers", linkerSettings: [.linkedLibrary("crypto")]),
+        .target(name: "SRTPPeers", dependencies: ["SRTP", "CLibSRTP"]),
+        .target(name: "PERCBench", dependencies: ["SRTP", "PERC", "SRTPPeers", "CBenchPeers"]),
+        .executableTarget(
+            name: "perc-bench",
+            dependencies: [
+                "PERCBench", "CBenchPeers",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Tools/perc-bench"
+        ),
 
         .executableTarget(
             name: "perc",

@@ -113,6 +113,13 @@ public final class PacketBatch {
         return lengths[index]
     }
 
+    /// How many slots hold ``PacketResult/ok``.
+    public var succeededCount: Int {
+        var n = 0
+        for i in 0..<count where results[i] == .ok { n += 1 }
+        return n
+    }
+
     /// The result of the last transform on slot `index`.
     public func result(at index: Int) -> PacketResult {
         precondition(index >= 0 && index < count, "slot index out of range")
