@@ -52,6 +52,13 @@ package struct SessionKeys {
     package let authenticationKey: SecretBytes?
     package let salt: SecretBytes
 
+    /// Wraps session keys given directly (RFC 7714's examples start from session keys).
+    package init(encryptionKey: SecretBytes, authenticationKey: SecretBytes?, salt: SecretBytes) {
+        self.encryptionKey = encryptionKey
+        self.authenticationKey = authenticationKey
+        self.salt = salt
+    }
+
     /// Derives the SRTP (`rtcp == false`) or SRTCP session keys for `profile`.
     package init(profile: ProtectionProfile, masterKey: UnsafeRawBufferPointer, masterSalt: UnsafeRawBufferPointer,
                  rtcp: Bool, backend: CryptoBackend) throws(SRTPError) {

@@ -40,4 +40,14 @@ package final class SRTPKeys {
         rtcp = try derive(true)
         self.mki = mki ?? []
     }
+
+    /// Builds both session ciphers from session keys given directly, skipping the KDF (for
+    /// vectors that start from session keys, such as RFC 7714 16-17).
+    package init(profile: ProtectionProfile, rtp: SessionKeys, rtcp: SessionKeys, mki: [UInt8]?,
+                 backend: CryptoBackend) throws(SRTPError) {
+        self.profile = profile
+        self.rtp = try SRTPCipher(profile: profile, keys: rtp, backend: backend)
+        self.rtcp = try SRTPCipher(profile: profile, keys: rtcp, backend: backend)
+        self.mki = mki ?? []
+    }
 }

@@ -23,6 +23,13 @@ public final class SRTPReceiver {
         streams = StreamTable(windowSize: configuration.replayWindowSize)
     }
 
+    /// A receiver over keys built elsewhere (for example from session keys, skipping the KDF).
+    package init(keys: SRTPKeys, configuration: SRTPConfiguration = .init()) throws(SRTPError) {
+        self.configuration = try configuration.validated()
+        self.keys = keys
+        streams = StreamTable(windowSize: configuration.replayWindowSize)
+    }
+
     /// The profile of this receiver.
     public var profile: ProtectionProfile { keys.profile }
 

@@ -30,6 +30,13 @@ public final class SRTPSender {
         streams = StreamTable(windowSize: configuration.replayWindowSize)
     }
 
+    /// A sender over keys built elsewhere (for example from session keys, skipping the KDF).
+    package init(keys: SRTPKeys, configuration: SRTPConfiguration = .init()) throws(SRTPError) {
+        self.configuration = try configuration.validated()
+        self.keys = keys
+        streams = StreamTable(windowSize: configuration.replayWindowSize)
+    }
+
     /// The profile of this sender.
     public var profile: ProtectionProfile { keys.profile }
 

@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: Apache-2.0
+// Copyright 2026 the swift-perc authors
+
+import SRTP
+import Testing
+
+/// Interop with libsrtp2 (the system library, the peer of record) in both directions, for
+/// every profile, on seeded random packets (RFC 3711, RFC 6188, RFC 7714):
+///
+/// - our sender and libsrtp's sender protect the same packet; the outputs must be identical;
+/// - libsrtp unprotects our packets and we unprotect libsrtp's; both must give the original;
+/// - packets reach the receivers reordered inside the window, with replays mixed in (both
+///   receivers must refuse them), and the receivers' ROCs must agree after every packet;
+/// - SRTP runs two streams that wrap the SEQ: ROC 0 -> 1 and 0xfffffffe -> 0xffffffff (the
+///   latter set with `initialROC` and `srtp_set_stream_roc`);
+/// - SRTCP runs from index 1, as libsrtp does.
+@Suite struct LibSRTPInteropTests {
+    static let packetsPerStream = 5_000   // two streams: 10,000 SRTP packets per profile
+    static let rtcpPackets = 2_000
+
+    /// A profile's fixed seed, printed in every failure so a run can be replayed.
+    static func seed(_ profile: ProtectionProfile, _ stream: UInt64) -> UInt64 {
+        0x5EED_0000 + UInt64(ProtectionProfile.allCases.firstIndex(of: profile)!) << 8 + stream
+    }
+
+    @Test(arguments: ProtectionProfile.allCases)
+    func srtpBothDirections(profile: ProtectionProfile) throws {
+        for (stream, roc) in [(UInt64(0), UInt32(0)), (1, 0xFFFF_FFFE)] {
+            try runSRTPStream(profile: profile, initialROC: roc, seed: Self.seed(profile, stream))
+        }
+    }
+
+    @Test(arguments: ProtectionProfile.allCases)
+    func srtcpBothDirections(profile: ProtectionProfile) throws {
+        let seed = Self.seed(profile, 2)
+        var rng = SeededGenerator(seed: seed)
+        let key = rng.bytes(profile.masterKeyLength), salt = rng.bytes(profile.masterSaltLength)
+        let ssrc = UInt32.random(in: 0...UInt32.max, using: &rng)
+        var configuration = SRTPConfiguration()
+        configuration.initialSRTCPIndex = 1   // libsrtp's first SRTCP index
+        let ourSender = try SRTPSender(profile: profile, masterKey: key, masterSalt: salt, configuration: configuration)
+        let ourReceiver = try SRTPReceiver(profile: profile, masterKey: key, masterSalt: salt)
+        let theirSender = try LibSRTPPeer(profile: profile, masterKey: key, masterSalt: salt, ssrc: ssrc)
+        let theirReceiver = try LibSRTPPeer(profile: profile, masterKey: key, masterSalt: salt, ssrc: ssrc)
+        var failures = FailureLog(context: "\(profile) SRTCP seed \(seed)")
+        var delivery = ReorderQueue()
+        let encryptedFlag: UInt8 = profile.encryptsSRTCP ? 0x80 : 0x00
+        // E||index sits before the 10-byte HMAC tag, or last (after the GCM tag).
+        let wordOffset = { (packet: [UInt8]) in profile.cipher == .aesGCM ? packet.count - 4 : packet.count - 14 }
+
+        for number in 0..<Self.rtcpPackets {
+            let plain = RandomPacket.rtcp(ssrc: ssrc, using: &rng)
+            let ours = try ourSender.protectRTCP(plain)
+            guard case .success(let theirs) = theirSender.protectRTCP(plain) else {
+                failures.record("libsrtp protect_rtcp failed at packet \(number)"); continue
+            }
+            failures.check(ours == theirs, "packet \(number): our SRTCP differs from libsrtp's")
+            failures.check(ours[wordOffset(ours)] & 0x80 == encryptedFlag, "packet \(number): E flag")
+            delivery.push(Delivery(plain: plain, ours: ours, theirs: theirs), using: &rng)
+            while let next = delivery.pop(using: &rng) {
+                failures.check(theirReceiver.unprotectRTCP(next.ours) == .success(next.plain),
+                               "libsrtp could not unprotect our SRTCP packet")
+                failures.check((try? ourReceiver.unprotectRTCP(next.theirs)) == next.plain,
+                               "we could not unprotect libsrtp's SRTCP packet")
+                if Int.random(in: 0..<40, using: &rng) == 0 {   // replay it: both must refuse
+                    failures.check(theirReceiver.unprotectRTCP(next.ours) == .failure(.replayed), "libsrtp took a replay")
+                    let index = UInt64(next.theirs.loadIndex(at: wordOffset(next.theirs)))
+                    failures.check(throwsError(.replayed(ssrc: ssrc, index: index)) { try ourReceiver.unprotectRTCP(next.theirs) },
+                                   "we took a replayed SRTCP packet")
+                }
+            }
+        }
+        failures.finish()
+    }
+
+    /// Our sender's default first SRTCP index (0) is one libsrtp accepts as well.
+    @Test(arguments: ProtectionProfile.allCases)
+    func srtcpIndexZeroIsAccepted(profile: ProtectionProfile) throws {
+        var rng = SeededGenerator(seed: Self.seed(profile, 3))
+        let key = rng.bytes(profile.masterKeyLength), salt = rng.bytes(profile.masterSaltLength)
+        let sender = try SRTPSender(profile: profile, masterKey: key, masterSalt: salt)
+        let receiver = try LibSRTPPeer(profile: profile, masterKey: key, masterSalt: salt, ssrc: 0x0102_0304)
+        for _ in 0..<3 {
+            let plain = RandomPacket.rtcp(ssrc: 0x0102_0304, using: &rng)
+            #expect(receiver.unprotectRTCP(try sender.protectRTCP(plain)) == .success(plain))
+        }
+    }
+
+    private func runSRTPStream(profile: ProtectionProfile, initialROC: UInt32, seed: UInt64) throws {
+        var rng = SeededGenerator(seed: seed)
+        let key = rng.bytes(profile.masterKeyLength), salt = rng.bytes(profile.masterSaltLength)
+        let ssrc = UInt32.random(in: 0...UInt32.max, using: &rng)
+        var configuration = SRTPConfiguration()
+        configuration.initialROC = initialROC
+        let ourSender = try SRTPSender(profile: profile, masterKey: key, masterSalt: salt, configuration: configuration)
+        let ourReceiver = try SRTPReceiver(profile: profile, masterKey: key, masterSalt: salt, configuration: configuration)
+        let theirSender = try LibSRTPPeer(profile: profile, masterKey: key, masterSalt: salt, ssrc: ssrc, roc: initialROC)
+        let theirReceiver = try LibSRTPPeer(profile: profile, masterKey: key, masterSalt: salt, ssrc: ssrc, roc: initialROC)
+        var failures = FailureLog(context: "\(profile) SRTP ROC \(initialROC) seed \(seed)")
+        var delivery = ReorderQueue()
+        var sequenceNumber = UInt16(65536 - 3000 + Int.random(in: 0..<1000, using: &rng))
+        var recent: [Delivery] = []
+
+        for number in 0..<Self.packetsPerStream {
+            let plain = RandomPacket.rtp(sequenceNumber: sequenceNumber, ssrc: ssrc, using: &rng)
+            let ours = try ourSender.protect(plain)
+            guard case .success(let theirs) = theirSender.protect(plain) else {
+                failures.record("libsrtp protect failed at packet \(number) (SEQ \(sequenceNumber))"); continue
+            }
+            failures.check(ours == theirs, "packet \(number) (SEQ \(sequenceNumber)): our SRTP differs from libsrtp's")
+            delivery.push(Delivery(plain: plain, ours: ours, theirs: theirs), using: &rng)
+            while let next = delivery.pop(using: &rng) {
+                failures.check(theirReceiver.unprotect(next.ours) == .success(next.plain),
+                               "libsrtp could not unprotect our packet (SEQ \(next.plain.sequenceNumber))")
+                failures.check((try? ourReceiver.unprotect(next.theirs)) == next.plain,
+                               "we could not unprotect libsrtp's packet (SEQ \(next.plain.sequenceNumber))")
+                failures.check(ourReceiver.rolloverCounter(for: ssrc) == theirReceiver.rolloverCounter,
+                               "receiver ROCs differ after SEQ \(next.plain.sequenceNumber)")
+                recent = Array((recent + [next]).suffix(8))
+            }
+            if Int.random(in: 0..<50, using: &rng) == 0, let old = recent.randomElement(using: &rng) {
+                failures.check(theirReceiver.unprotect(old.ours) == .failure(.replayed), "libsrtp took a replay")
+                failures.check(throwsReplayed { try ourReceiver.unprotect(old.theirs) }, "we took a replayed packet")
+            }
+            // Mostly consecutive, sometimes a gap (lost packets).
+            sequenceNumber &+= Int.random(in: 0..<8, using: &rng) == 0 ? UInt16.random(in: 2...4, using: &rng) : 1
+        }
+        while let next = delivery.drain() {
+            failures.check(theirReceiver.unprotect(next.ours) == .success(next.plain), "libsrtp could not unprotect our packet")
+            failures.check((try? ourReceiver.unprotect(next.theirs)) == next.plain, "we could not unprotect libsrtp's packet")
+        }
+        failures.check(ourReceiver.rolloverCounter(for: ssrc) == initialROC &+ 1, "our receiver did not wrap the ROC")
+        failures.check(theirReceiver.rolloverCounter == initialROC &+ 1, "libsrtp's receiver did not wrap the ROC")
+        failures.finish()
+    }
+}
+
+/// One packet on its way: the plaintext and both protected forms.
+struct Delivery {
+    let plain: [UInt8]
+    let ours: [UInt8]
+    let theirs: [UInt8]
+}
+
+/// Holds up to 16 packets and releases them in random order: reordering well inside every
+/// replay window in play (libsrtp's SRTCP window is 128).
+struct ReorderQueue {
+    private var held: [Delivery] = []
+    private var target = 1
+
+    mutating func push(_ delivery: Delivery, using rng: inout SeededGenerator) {
+        held.append(delivery)
+    }
+
+    mutating func pop(using rng: inout SeededGenerator) -> Delivery? {
+        guard held.count >= target else { return nil }
+        target = Int.random(in: 1...16, using: &rng)
+        return held.remove(at: Int.random(in: 0..<held.count, using: &rng))
+    }
+
+    mutating func drain() -> Delivery? { held.isEmpty ? nil : held.removeFirst() }
+}
+
+/// Collects failures of a long randomized run and reports the first few (with the seed).
+struct FailureLog {
+    let context: String
+    private(set) var count = 0
+
+    init(context: String) { self.context = context }
+
+    mutating func check(_ condition: Bool, _ message: @autoclosure () -> String) {
+        if !condition { record(message()) }
+    }
+
+    mutating func record(_ message: String) {
+        count += 1
+        if count <= 5 { Issue.record("\(context): \(message)") }
+    }
+
+    func finish() {
+        #expect(count == 0, "\(context): \(count) failures")
+    }
+}
+
+/// Whether `body` throws exactly `expected`.
+func throwsError<T>(_ expected: SRTPError, _ body: () throws -> T) -> Bool {
+    do { _ = try body(); return false } catch { return error as? SRTPError == expected }
+}
+
+/// Whether `body` throws ``SRTPError/replayed(ssrc:index:)``.
+func throwsReplayed<T>(_ body: () throws -> T) -> Bool {
+    do { _ = try body(); return false } catch {
+        if case .replayed? = error as? SRTPError { return true }
+        return false
+    }
+}
+
+extension Array where Element == UInt8 {
+    /// The RTP sequence number (bytes 2-3).
+    var sequenceNumber: UInt16 { UInt16(self[2]) << 8 | UInt16(self[3]) }
+
+    /// The 31-bit SRTCP index of the E||index word at `offset`.
+    func loadIndex(at offset: Int) -> UInt32 {
+        (UInt32(self[offset]) << 24 | UInt32(self[offset + 1]) << 16 | UInt32(self[offset + 2]) << 8
+            | UInt32(self[offset + 3])) & 0x7FFF_FFFF
+    }
+}
