@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: Apache-2.0
+// Copyright 2026 the swift-perc authors
+
+import Benchmark
+import PERC
+import SRTP
+
+/// Each benchmark processes one batch per iteration; the packets are prepared before the
+/// measurement starts, so the malloc counters show what the steady-state transform
+/// allocates (the goal is zero).
+let benchmarks: @Sendable () -> Void = {
+    Benchmark.defaultConfiguration = .init(
+        metrics: [.wallClock, .cpuTotal, .mallocCountTotal, .throughput],
+        maxDuration: .seconds(3),
+        maxIterations: TransformFixture.iterations
+    )
+
+    for batch in [1, 32] {
+        Benchmark("protect aes128-gcm 1200B batch \(batch)") { benchmark in
+            let fixture = TransformFixture(batch: batch)
+            let sender = try SRTPSender(profile: .aeadAes128Gcm, masterKey: fixture.key16, masterSalt: fixture.salt12)
+            benchmark.startMeasurement()
+            for i in benchmark.scaledIterations {
+                sender.protect(fixture.inputs[i % fixture.inputs.count], into: fixture.output)
+                blackHole(fixture.output.count)
+            }
+        }
+
+        Benchmark("protectInPlace aes128-gcm 1200B batch \(batch)") { benchmark in
+            let fixture = TransformFixture(batch: batch)
+            let sender = try SRTPSender(profile: .aeadAes128Gcm, masterKey: fixture.key16, masterSalt: fixture.salt12)
+            benchmark.startMeasurement()
+            for i in benchmark.scaledIterations {
+                let slot = fixture.inputs[i % fixture.inputs.count]
+                benchmark.stopMeasurement()
+                fixture.refill(slot)
+                benchmark.startMeasurement()
+                sender.protect(slot)
+            }
+        }
+
+        Benchmark("unprotect aes128-gcm 1200B batch \(batch)") { benchmark in
+            let fixture = TransformFixture(batch: batch)
+            let sender = try SRTPSender(profile: .aeadAes128Gcm, masterKey: fixture.key16, masterSalt: fixture.salt12)
+            let receiver = try SRTPReceiver(profile: .aeadAes128Gcm, masterKey: fixture.key16, masterSalt: fixture.salt12)
+            let protected = fixture.inputs.map { input in
+                let out = PacketBatch(maximumCount: batch)
+                sender.protect(input, into: out)
+                return out
+            }
+            benchmark.startMeasurement()
+            for i in benchmark.scaledIterations {
+                receiver.unprotect(protected[i % protected.count], into: fixture.output)
+                blackHole(fixture.output.count)
+            }
+        }
+
+        Benchmark("double-protect double-aes128-gcm 1200B batch \(batch)") { benchmark in
+            let fixture = TransformFixture(batch: batch)
+            let sender = try DoubleSender(profile: .aes128Gcm, masterKey: fixture.key32, masterSalt: fixture.salt24)
+            benchmark.startMeasurement()
+            for i in benchmark.scaledIterations {
+                sender.protect(fixture.inputs[i % fixture.inputs.count], into: fixture.output)
+                blackHole(fixture.output.count)
+            }
+        }
+
+        Benchmark("forward double-aes128-gcm 1200B batch \(batch)") { benchmark in
+            let fixture = TransformFixture(batch: batch)
+            let sender = try DoubleSender(profile: .aes128Gcm, masterKey: fixture.key32, masterSalt: fixture.salt24)
+            let protected = fixture.inputs.map { input in
+                let out = PacketBatch(maximumCount: batch)
+                sender.protect(input, into: out)
+                return out
+            }
+            let inbound = try RelayHop(profile: .aes128Gcm, direction: .inbound,
+                                       outer: SRTPMasterKey(key: Array(fixture.key32[16...]), salt: Array(fixture.salt24[12...])))
+            let outbound = try RelayHop(profile: .aes128Gcm, direction: .outbound,
+                                        outer: SRTPMasterKey(key: fixture.key16, salt: fixture.salt12))
+            let target = RelayTarget(hop: outbound, edits: HeaderEdits(payloadType: 100))
+            benchmark.startMeasurement()
+            for i in benchmark.scaledIterations {
+                inbound.forward(protected[i % protected.count], to: target, into: fixture.output)
+                blackHole(fixture.output.count)
+            }
+        }
+    }
+}
+
+/// Packets with consecutive sequence numbers, one batch per iteration, so that receivers
+/// never see a replay within a run.
+final class TransformFixture {
+    static let iterations = 1500
+    let key16 = [UInt8](repeating: 0x11, count: 16)
+    let key32 = (0..<32).map { UInt8($0) }
+    let salt12 = [UInt8](repeating: 0x22, count: 12)
+    let salt24 = (0..<24).map { UInt8(0x40 + $0) }
+    let inputs: [PacketBatch]
+    let output: PacketBatch
+    private let payload = [UInt8](repeating: 0xAB, count: 1200)
+
+    init(batch: Int) {
+        var sequence: UInt16 = 0
+        inputs = (0..<Self.iterations).map { _ in
+            let b = PacketBatch(maximumCount: batch)
+            for _ in 0..<batch {
+                b.append(Self.packet(sequence: sequence, payload: [UInt8](repeating: 0xAB, count: 1200)))
+                sequence &+= 1
+            }
+            return b
+        }
+        output = PacketBatch(maximumCount: batch)
+    }
+
+    /// Puts plain packets back into `batch` (for the in-place benchmark).
+    func refill(_ batch: PacketBatch) {
+        let sequences = (0..<batch.count).map { i in batch.packet(at: i)[2...3].reduce(0) { UInt16($0) << 8 | UInt16($1) } }
+        batch.removeAll()
+        for sequence in sequences { batch.append(Self.packet(sequence: sequence, payload: payload)) }
+    }
+
+    static func packet(sequence: UInt16, payload: [UInt8]) -> [UInt8] {
+        [0x80, 0x60, UInt8(sequence >> 8), UInt8(truncatingIfNeeded: sequence), 0, 0, 0, 1, 0xCA, 0xFE, 0xBA, 0xBE] + payload
+    }
+}
