@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .library(name: "SRTP", targets: ["SRTP"]),
         .library(name: "PERC", targets: ["PERC"]),
+        .library(name: "KeyDistributor", targets: ["KeyDistributor"]),
         .executable(name: "perc", targets: ["perc"]),
         .executable(name: "perc-bench", targets: ["perc-bench"]),
     ],
@@ -24,6 +25,7 @@ let package = Package(
 
         .target(name: "SRTP", dependencies: ["CPERCKernels"]),
         .target(name: "PERC", dependencies: ["SRTP"]),
+        .target(name: "KeyDistributor", dependencies: ["PERC", "SRTP"]),
 
         // Peers for interop tests and benchmarks: libsrtp2, and the raw OpenSSL / ipsec-mb calls.
         .target(name: "CBenchPeers", linkerSettings: [.linkedLibrary("crypto")]),
@@ -54,5 +56,6 @@ let package = Package(
             exclude: []
         ),
         .testTarget(name: "PERCTests", dependencies: ["PERC", "SRTP", "CLibSRTP"]),
+        .testTarget(name: "KeyDistributorTests", dependencies: ["KeyDistributor"]),
     ]
 )

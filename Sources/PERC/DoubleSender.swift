@@ -50,12 +50,19 @@ public final class DoubleSender {
         try self.init(profile: profile, inner: halves.inner, outer: halves.outer, configuration: configuration, ekt: ekt)
     }
 
-    /// Replaces the end-to-end master key (a rekey); with EKT the new key is announced in the
-    /// next packets' FullEKTFields under the next epoch. The ROC carries on.
-    public func rekey(inner newInner: SRTPMasterKey) throws(SRTPError) {
+    /// Replaces the end-to-end master key; the ROC carries on. With EKT the new key is
+    /// announced in the next packets' FullEKTFields: under the next epoch of the same EKTKey,
+    /// or, when `ektParameters` is given (the Key Distributor sent a new EKTKey), under the
+    /// new SPI with the epoch back at 0 (RFC 8870 4.5). The new inner salt is then the new
+    /// EKTKey's salt.
+    public func rekey(inner newInner: SRTPMasterKey, ektParameters: EKTParameterSet? = nil) throws(SRTPError) {
         inner = try SRTPKeys(profile: profile.halfProfile, masterKey: newInner.key, masterSalt: newInner.salt,
                              mki: nil, backend: configuration.backend)
-        ekt?.rekey(masterKey: newInner.key)
+        if let ektParameters {
+            ekt?.replaceParameters(ektParameters, masterKey: newInner.key)
+        } else {
+            ekt?.rekey(masterKey: newInner.key)
+        }
     }
 
     /// Bytes `protect` adds to an RTP packet at most (including the longest EKT field).

@@ -26,7 +26,7 @@ public struct BenchPlan: Sendable {
     public static var quick: BenchPlan {
         var plan = BenchPlan()
         plan.sizes = [1200]
-        plan.packetsPerRun = 400
+        plan.packetsPerRun = 300
         plan.repetitions = 5
         return plan
     }
@@ -83,9 +83,11 @@ public func availableImplementations() -> [BenchImplementation] {
 
 /// Runs `plan` over `implementations`, calling `progress` after each scenario.
 public func runBench(_ plan: BenchPlan, implementations: [BenchImplementation],
-                     progress: (BenchScenario, [Measurement]) -> Void = { _, _ in }) -> [Measurement] {
+                     progress: (BenchScenario, [Measurement], Duration) -> Void = { _, _, _ in }) -> [Measurement] {
     var all: [Measurement] = []
+    let clock = ContinuousClock()
     for scenario in plan.scenarios() {
+        let started = clock.now
         let count = max(plan.packetsPerRun, scenario.contexts > 1 ? scenario.contexts / 10 : 0)
         let packets = BenchPackets(scenario: scenario, count: count)
         var measured: [Measurement] = []
@@ -93,7 +95,7 @@ public func runBench(_ plan: BenchPlan, implementations: [BenchImplementation],
             guard let runner = implementation.runner(for: packets) else { continue }
             measured.append(measure(runner, scenario: scenario, warmup: plan.warmup, repetitions: plan.repetitions))
         }
-        progress(scenario, measured)
+        progress(scenario, measured, clock.now - started)
         all += measured
     }
     return all

@@ -70,8 +70,8 @@ struct PercBench: ParsableCommand {
 
         let machine = MachineInfo.current()
         print(TableReport.header(machine))
-        let measurements = runBench(plan, implementations: availableImplementations()) { scenario, measured in
-            print(TableReport.block(scenario, measured))
+        let measurements = runBench(plan, implementations: availableImplementations()) { scenario, measured, elapsed in
+            print(TableReport.block(scenario, measured, elapsed: elapsed))
             fflush(nil)
         }
         if let json {

@@ -14,7 +14,8 @@ public enum SVGReport {
             let key = "\(m.scenario.operation.name) \(m.scenario.profile)"
             if seen.insert(key).inserted { panels.append(key) }
         }
-        let implementations = Array(NSOrderedSet(array: usable.map(\.implementation))) as? [String] ?? []
+        var implementations: [String] = []
+        for m in usable where !implementations.contains(m.implementation) { implementations.append(m.implementation) }
         let palette = ["#1f77b4", "#2ca02c", "#17becf", "#d62728", "#ff7f0e", "#9467bd", "#7f7f7f", "#8c564b"]
         let columns = 4, panelWidth = 300.0, panelHeight = 200.0, legendHeight = 60.0
         let rows = (panels.count + columns - 1) / columns
@@ -37,6 +38,15 @@ public enum SVGReport {
             svg.append(##"<rect x="\##(plot.x)" y="\##(plot.y)" width="\##(plot.w)" height="\##(plot.h)" fill="none" stroke="#ccc"/>"##)
             svg.append(##"<text x="\##(ox + 2)" y="\##(plot.y + 8)">\##(Int(maxY)) ns</text><text x="\##(ox + 2)" y="\##(plot.y + plot.h)">0</text>"##)
             svg.append(##"<text x="\##(plot.x)" y="\##(plot.y + plot.h + 12)">\##(Int(minX)) B</text><text x="\##(plot.x + plot.w - 30)" y="\##(plot.y + plot.h + 12)">\##(Int(maxX)) B</text>"##)
+            if Set(points.map(\.scenario.payloadSize)).count == 1 {   // one size: a bar per implementation
+                let barHeight = plot.h / Double(max(implementations.count, 1))
+                for (i, name) in implementations.enumerated() {
+                    guard let m = points.first(where: { $0.implementation == name }) else { continue }
+                    let y = plot.y + Double(i) * barHeight
+                    svg.append(##"<rect x="\##(plot.x)" y="\##(y + 1)" width="\##(m.median / maxY * plot.w)" height="\##(barHeight - 2)" fill="\##(palette[i % palette.count])"/><text x="\##(plot.x + 2)" y="\##(y + barHeight - 3)">\##(Int(m.median)) ns</text>"##)
+                }
+                continue
+            }
             for (i, name) in implementations.enumerated() {
                 let line = points.filter { $0.implementation == name }.sorted { $0.scenario.payloadSize < $1.scenario.payloadSize }
                 guard !line.isEmpty else { continue }

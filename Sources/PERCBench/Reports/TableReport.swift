@@ -18,9 +18,10 @@ public enum TableReport {
     }
 
     /// The block of one scenario.
-    public static func block(_ scenario: BenchScenario, _ measurements: [Measurement]) -> String {
+    public static func block(_ scenario: BenchScenario, _ measurements: [Measurement], elapsed: Duration? = nil) -> String {
         let title = "\(scenario.operation.name) \(scenario.profile) \(scenario.payloadSize) B"
             + (scenario.headerExtension ? " +ext" : "") + (scenario.contexts > 1 ? " \(scenario.contexts) contexts" : "")
+            + (elapsed.map { String(format: "   (%.1f s)", Double($0.components.seconds) + Double($0.components.attoseconds) * 1e-18) } ?? "")
         let ipsec = measurements.first { $0.implementation == "ipsec-mb" && $0.failure == nil }?.median
         let srtp = measurements.first { $0.implementation == "libsrtp2" && $0.failure == nil }?.median
         var lines = [title]
