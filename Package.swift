@@ -6,10 +6,14 @@ let package = Package(
     name: "swift-perc",
     products: [
         .library(name: "SRTP", targets: ["SRTP"]),
+        .library(name: "DTLS", targets: ["DTLS"]),
         .executable(name: "perc", targets: ["perc"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
     ],
     targets: [
         // C kernels: AES-GCM, AES-CTR, HMAC-SHA1, key wrap; portable (OpenSSL) and ISA paths.
@@ -22,10 +26,21 @@ let package = Package(
 
         .target(name: "SRTP", dependencies: ["CPERCKernels"]),
 
+        // DTLS 1.2 for DTLS-SRTP: use_srtp (single and double profiles), EKT, exporter.
+        .target(
+            name: "DTLS",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ]
+        ),
+
         .executableTarget(
             name: "perc",
             dependencies: [
                 "SRTP",
+                "DTLS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Tools/perc"
@@ -35,6 +50,10 @@ let package = Package(
             name: "SRTPTests",
             dependencies: ["SRTP", "CPERCKernels", "CLibSRTP"],
             exclude: []
+        ),
+        .testTarget(
+            name: "DTLSTests",
+            dependencies: ["DTLS"]
         ),
     ]
 )
