@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: Apache-2.0
+// Copyright 2026 the swift-perc authors
+
+import DTLS
+import Foundation
+import Testing
+
+/// Our client against `openssl s_server` and our server against `openssl s_client`, over UDP
+/// on loopback: the DTLS-SRTP keying material must be byte-identical.
+@Suite(.serialized) struct OpenSSLInteropTests {
+    static let profiles: [(openssl: String, ours: SRTPProtectionProfileID, length: Int)] = [
+        ("SRTP_AEAD_AES_128_GCM", .aeadAes128Gcm, 56),
+        ("SRTP_AES128_CM_SHA1_80", .aes128CmSha1_80, 60),
+    ]
+
+    static func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02X", $0) }.joined() }
+
+    /// A free UDP port on loopback (bound, read, released).
+    static func freePort() throws -> UInt16 {
+        try DatagramSocket.bound(host: "127.0.0.1", port: 0).localPort
+    }
+
+    @Test(arguments: [0, 1])
+    func ourClientAgainstOpenSSLServer(_ index: Int) throws {
+        let profile = Self.profiles[index]
+        let certificate = try OpenSSLCertificate(commonName: "openssl-server")
+        defer { certificate.remove() }
+        let opensslIdentity = try DTLSIdentity(certificatePEM: try String(contentsOfFile: certificate.certificatePath, encoding: .utf8),
+                                               privateKeyPEM: try String(contentsOfFile: certificate.keyPath, encoding: .utf8))
+        let port = try Self.freePort()
+        let server = try OpenSSLProcess([
+            "s_server", "-dtls1_2", "-accept", "127.0.0.1:\(port)", "-naccept", "1",
+            "-cert", certificate.certificatePath, "-key", certificate.keyPath,
+            "-use_srtp", profile.openssl, "-keymatexport", "EXTRACTOR-dtls_srtp", "-keymatexportlen", String(profile.length),
+        ])
+        defer { server.terminate() }
+        try #require(server.waitFor("ACCEPT"), "s_server did not start: \(server.text)")
+
+        let configuration = DTLSConfiguration(role: .client, identity: TestIdentities.client,
+                                              srtpProfiles: [.doubleAeadAes128Gcm, profile.ours],
+                                              peerFingerprint: opensslIdentity.fingerprint, ektCiphers: [.aeskw128])
+        let client = try DTLSConnection(configuration: configuration)
+        let socket = try DatagramSocket.connected(host: "127.0.0.1", port: port)
+        try client.startHandshake(now: .now)
+        try DTLSDatagramDriver.run(client, over: socket, until: .now + .seconds(10)) { $0 == .handshakeCompleted }
+        #expect(client.selectedProfile == profile.ours)
+        #expect(client.ektCipher == nil)  // OpenSSL ignores supported_ekt_ciphers
+        let ours = Self.hex(try client.srtpKeyingMaterial().exported)
+        try #require(server.waitFor("Keying material: "), "s_server printed no keying material: \(server.text)")
+        #expect(server.keyingMaterial == ours)
+        #expect(ours.count == profile.length * 2)
+        client.close()
+        for datagram in client.takeOutgoingDatagrams() { try socket.send(datagram) }
+    }
+
+    /// `withCertificate`: s_client presents its own certificate (our server then checks its
+    /// CertificateVerify and pins its fingerprint); without, it sends an empty Certificate.
+    @Test(arguments: [(0, false), (1, false), (0, true)])
+    func openSSLClientAgainstOurServer(_ index: Int, _ withCertificate: Bool) throws {
+        let profile = Self.profiles[index]
+        let certificate = try OpenSSLCertificate(commonName: "openssl-client")
+        defer { certificate.remove() }
+        let opensslIdentity = try DTLSIdentity(certificatePEM: try String(contentsOfFile: certificate.certificatePath, encoding: .utf8),
+                                               privateKeyPEM: try String(contentsOfFile: certificate.keyPath, encoding: .utf8))
+        let socket = try DatagramSocket.bound(host: "127.0.0.1", port: 0)
+        let configuration = DTLSConfiguration(role: .server, identity: TestIdentities.server, srtpProfiles: [.doubleAeadAes128Gcm, profile.ours],
+                                              peerFingerprint: withCertificate ? opensslIdentity.fingerprint : nil, ektCiphers: [.aeskw128])
+        let server = try DTLSConnection(configuration: configuration)
+        var arguments = [
+            "s_client", "-dtls1_2", "-connect", "127.0.0.1:\(socket.localPort)",
+            "-use_srtp", profile.openssl, "-keymatexport", "EXTRACTOR-dtls_srtp", "-keymatexportlen", String(profile.length),
+        ]
+        if withCertificate { arguments += ["-cert", certificate.certificatePath, "-key", certificate.keyPath] }
+        let client = try OpenSSLProcess(arguments)
+        defer { client.terminate() }
+        try DTLSDatagramDriver.run(server, over: socket, until: .now + .seconds(10)) { $0 == .handshakeCompleted }
+        #expect(server.selectedProfile == profile.ours)
+        #expect(server.ektCipher == nil)
+        #expect((server.peerCertificateDER != nil) == withCertificate)
+        let ours = Self.hex(try server.srtpKeyingMaterial().exported)
+        try #require(client.waitFor("Keying material: "), "s_client printed no keying material: \(client.text)")
+        #expect(client.keyingMaterial == ours)
+        #expect(client.text.contains("Extended master secret: yes"))
+        #expect(client.text.contains("Cipher is ECDHE-ECDSA-AES128-GCM-SHA256"))
+    }
+}
