@@ -93,6 +93,7 @@ extension DTLSConnection {
             outbox += packer.finish()
             return
         }
+        cookieVerified = true
         // Numerically lower is newer: DTLS 1.2 is 0xFEFD, DTLS 1.0 0xFEFF.
         guard hello.version <= ProtocolVersion.dtls12 else { throw Abort(.protocolVersion, "the client does not offer DTLS 1.2") }
         guard hello.cipherSuites.contains(CipherSuite.ecdheECDSAWithAES128GCMSHA256) else {

@@ -55,6 +55,7 @@ public final class DTLSConnection {
     var peerPublicKey: P256.Signing.PublicKey?
     var clientCertificateRequested = false
     var helloVerifyRequests = 0
+    var cookieVerified = false
     var clientHelloBody: [UInt8] = []
     let cookieSecret = SymmetricKey(size: .bits256)
 
@@ -196,10 +197,16 @@ public final class DTLSConnection {
         }
         do {
             try dispatch(record: record, plaintext: plaintext, now: now)
-        } catch let abort as Abort {
-            sendFatalAlert(abort.alert, reason: abort.reason)
         } catch {
-            sendFatalAlert(.decodeError, reason: "malformed \(contentTypeName(record.contentType)) message")
+            let abort = error as? Abort ?? Abort(.decodeError, "malformed \(contentTypeName(record.contentType)) message")
+            if step == .serverWaitClientHello && !cookieVerified {
+                // No association exists before a ClientHello with a valid cookie: answer with
+                // the alert, as statelessly as a HelloVerifyRequest, and keep listening.
+                sendAlert(DTLSAlert(level: .fatal, description: abort.alert))
+                reassembler.reset(nextSeq: 0)
+            } else {
+                sendFatalAlert(abort.alert, reason: abort.reason)
+            }
         }
     }
 
@@ -238,6 +245,8 @@ public final class DTLSConnection {
             guard plaintext == [1] else { throw Abort(.decodeError, "malformed ChangeCipherSpec") }
         case .alert:
             if protectedEpochsOnly && record.epoch == 0 { return }
+            // Before a valid cookie there is no association for an alert to end.
+            if step == .serverWaitClientHello && !cookieVerified { return }
             let alert = try DTLSAlert(parsing: plaintext[...])
             handle(alert: alert)
         case .applicationData:
