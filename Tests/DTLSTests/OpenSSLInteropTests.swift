@@ -20,8 +20,10 @@ import Testing
         try DatagramSocket.bound(host: "127.0.0.1", port: 0).localPort
     }
 
-    @Test(arguments: [0, 1])
-    func ourClientAgainstOpenSSLServer(_ index: Int) throws {
+    /// `smallDatagrams`: both sides fragment their handshake messages (OpenSSL `-mtu 256`, our
+    /// datagrams at most 200 bytes), so each reassembles the other's fragments.
+    @Test(arguments: [(0, false), (1, false), (0, true)])
+    func ourClientAgainstOpenSSLServer(_ index: Int, _ smallDatagrams: Bool) throws {
         let profile = Self.profiles[index]
         let certificate = try OpenSSLCertificate(commonName: "openssl-server")
         defer { certificate.remove() }
@@ -32,13 +34,14 @@ import Testing
             "s_server", "-dtls1_2", "-accept", "127.0.0.1:\(port)", "-naccept", "1",
             "-cert", certificate.certificatePath, "-key", certificate.keyPath,
             "-use_srtp", profile.openssl, "-keymatexport", "EXTRACTOR-dtls_srtp", "-keymatexportlen", String(profile.length),
-        ])
+        ] + (smallDatagrams ? ["-mtu", "256"] : []))
         defer { server.terminate() }
         try #require(server.waitFor("ACCEPT"), "s_server did not start: \(server.text)")
 
-        let configuration = DTLSConfiguration(role: .client, identity: TestIdentities.client,
+        var configuration = DTLSConfiguration(role: .client, identity: TestIdentities.client,
                                               srtpProfiles: [.doubleAeadAes128Gcm, profile.ours],
                                               peerFingerprint: opensslIdentity.fingerprint, ektCiphers: [.aeskw128])
+        if smallDatagrams { configuration.maximumDatagramSize = 200 }
         let client = try DTLSConnection(configuration: configuration)
         let socket = try DatagramSocket.connected(host: "127.0.0.1", port: port)
         try client.startHandshake(now: .now)
@@ -55,7 +58,8 @@ import Testing
 
     /// `withCertificate`: s_client presents its own certificate (our server then checks its
     /// CertificateVerify and pins its fingerprint); without, it sends an empty Certificate.
-    @Test(arguments: [(0, false), (1, false), (0, true)])
+    /// With a certificate, s_client also fragments (`-mtu 256`) and so does our server.
+    @Test(arguments: [(0, false), (1, false), (0, true), (1, true)])
     func openSSLClientAgainstOurServer(_ index: Int, _ withCertificate: Bool) throws {
         let profile = Self.profiles[index]
         let certificate = try OpenSSLCertificate(commonName: "openssl-client")
@@ -63,14 +67,15 @@ import Testing
         let opensslIdentity = try DTLSIdentity(certificatePEM: try String(contentsOfFile: certificate.certificatePath, encoding: .utf8),
                                                privateKeyPEM: try String(contentsOfFile: certificate.keyPath, encoding: .utf8))
         let socket = try DatagramSocket.bound(host: "127.0.0.1", port: 0)
-        let configuration = DTLSConfiguration(role: .server, identity: TestIdentities.server, srtpProfiles: [.doubleAeadAes128Gcm, profile.ours],
+        var configuration = DTLSConfiguration(role: .server, identity: TestIdentities.server, srtpProfiles: [.doubleAeadAes128Gcm, profile.ours],
                                               peerFingerprint: withCertificate ? opensslIdentity.fingerprint : nil, ektCiphers: [.aeskw128])
+        if withCertificate { configuration.maximumDatagramSize = 200 }
         let server = try DTLSConnection(configuration: configuration)
         var arguments = [
             "s_client", "-dtls1_2", "-connect", "127.0.0.1:\(socket.localPort)",
             "-use_srtp", profile.openssl, "-keymatexport", "EXTRACTOR-dtls_srtp", "-keymatexportlen", String(profile.length),
         ]
-        if withCertificate { arguments += ["-cert", certificate.certificatePath, "-key", certificate.keyPath] }
+        if withCertificate { arguments += ["-cert", certificate.certificatePath, "-key", certificate.keyPath, "-mtu", "256"] }
         let client = try OpenSSLProcess(arguments)
         defer { client.terminate() }
         try DTLSDatagramDriver.run(server, over: socket, until: .now + .seconds(10)) { $0 == .handshakeCompleted }
