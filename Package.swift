@@ -53,7 +53,7 @@ let package = Package(
         ),
         .testTarget(
             name: "DTLSTests",
-            dependencies: ["DTLS"]
+            dependencies: ["DTLS", "SRTP"]
         ),
     ]
 )

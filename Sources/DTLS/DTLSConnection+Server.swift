@@ -86,11 +86,13 @@ extension DTLSConnection {
         let hello = try ClientHello(parsing: message.body)
         let expected = cookie(for: hello)
         guard constantTimeEqual(hello.cookie, expected) else {
-            // Stateless answer: the HelloVerifyRequest repeats the ClientHello's message_seq.
-            let request = HelloVerifyRequest(cookie: expected)
-            var packer = DatagramPacker(maximumSize: configuration.maximumDatagramSize)
-            pack(handshake: .helloVerifyRequest, messageSeq: message.messageSeq, body: request.bytes, epoch: 0, into: &packer)
-            outbox += packer.finish()
+            // Stateless answer (RFC 6347 4.2.1): the HelloVerifyRequest repeats the ClientHello's
+            // message_seq and record sequence number. It is small enough never to fragment.
+            let request = HelloVerifyRequest(cookie: expected).bytes
+            let fragment = HandshakeFragment.serialize(type: HandshakeType.helloVerifyRequest.rawValue, messageSeq: message.messageSeq,
+                                                       body: request, offset: 0, count: request.count)
+            outbox.append(DTLSRecord.serialize(contentType: ContentType.handshake.rawValue, epoch: 0,
+                                               sequence: message.recordNumbers.last?.sequence ?? 0, body: fragment))
             return
         }
         cookieVerified = true
@@ -142,6 +144,8 @@ extension DTLSConnection {
         // The cookie checked out: from here on the server keeps state.
         reassembler.reset(nextSeq: message.messageSeq &+ 1)
         sendMessageSeq = message.messageSeq
+        // Our record numbers continue from the ClientHello's (RFC 6347 4.2.1).
+        writeSequence[0] = message.recordNumbers.map(\.sequence).max() ?? 0
         clientRandom = hello.random
         serverRandom = randomHelloRandom()
         transcript = message.transcriptBytes

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Copyright 2026 the swift-perc authors
 
-import DTLS
+@testable import DTLS
 import Testing
 
 /// Our client against our server over the in-memory network.
@@ -241,5 +241,58 @@ import Testing
         tampered[tampered.count - 1] ^= 1
         #expect(pair.server.receive(datagram: tampered, now: network.now) == [])
         #expect(pair.server.state == .connected)
+    }
+}
+
+/// Cookie exchange, renegotiation refusal and EKTKey repetition, seen message by message.
+@Suite struct HandshakeDetailTests {
+    @Test func serverAnswersTheFirstClientHelloWithAHelloVerifyRequestOnly() throws {
+        let pair = try HandshakeTests.makePair()
+        try pair.client.startHandshake(now: .now)
+        let hello = pair.client.takeOutgoingDatagrams()
+        #expect(pair.server.receive(datagram: hello[0], now: .now) == [])
+        let answer = pair.server.takeOutgoingDatagrams()
+        #expect(answer.count == 1)
+        // One handshake record (type 22) holding a HelloVerifyRequest (type 3), message_seq 0.
+        #expect(answer[0][0] == 22 && answer[0][13] == 3 && answer[0][17] == 0 && answer[0][18] == 0)
+        // The same ClientHello again gets the same cookie: no state was kept.
+        _ = pair.server.receive(datagram: hello[0], now: .now)
+        #expect(pair.server.takeOutgoingDatagrams() == answer)
+        #expect(pair.server.nextDeadline == nil)
+    }
+
+    @Test func renegotiationIsRefusedWithAWarning() throws {
+        let pair = try HandshakeTests.makePair()
+        var network = InMemoryNetwork(seed: 20)
+        #expect(try HandshakeTests.handshake(pair, network: &network).completed)
+        // A new ClientHello from the client under epoch 1.
+        try pair.client.sendRenegotiationAttemptForTesting()
+        let events = pair.client.takeOutgoingDatagrams().flatMap { pair.server.receive(datagram: $0, now: network.now) }
+        #expect(events.isEmpty)
+        let replies = pair.server.takeOutgoingDatagrams().flatMap { pair.client.receive(datagram: $0, now: network.now) }
+        #expect(replies == [.warningReceived(.noRenegotiation)])
+        #expect(pair.client.state == .connected && pair.server.state == .connected)
+    }
+
+    @Test func repeatedEKTKeyIsAcknowledgedAgain() throws {
+        let pair = try HandshakeTests.makePair(serverEKT: [.aeskw128])
+        var network = InMemoryNetwork(seed: 21)
+        #expect(try HandshakeTests.handshake(pair, network: &network).completed)
+        let key = try EKTKey(key: [UInt8](repeating: 5, count: 16), masterSalt: [UInt8](repeating: 6, count: 12), spi: 77, ttl: 3600)
+        try pair.server.sendEKTKey(key, now: network.now)
+        let first = pair.server.takeOutgoingDatagrams()
+        #expect(pair.client.receive(datagram: first[0], now: network.now) == [.ektKeyReceived(key)])
+        _ = pair.client.takeOutgoingDatagrams()  // this ACK is lost
+        // The server's timer fires and it sends the EKTKey again in a new record.
+        let retransmitAt = try #require(pair.server.nextDeadline)
+        #expect(pair.server.handleTimer(now: retransmitAt) == [])
+        let second = pair.server.takeOutgoingDatagrams()
+        #expect(second.count == 1 && second != first)
+        // The client does not report it twice, but acknowledges it; the server is satisfied.
+        #expect(pair.client.receive(datagram: second[0], now: retransmitAt) == [])
+        let ack = pair.client.takeOutgoingDatagrams()
+        #expect(ack.count == 1 && ack[0][0] == 26)
+        #expect(pair.server.receive(datagram: ack[0], now: retransmitAt) == [.ektKeyAcknowledged(spi: 77)])
+        #expect(pair.server.nextDeadline == nil)
     }
 }

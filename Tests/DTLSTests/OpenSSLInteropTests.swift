@@ -21,7 +21,8 @@ import Testing
     }
 
     /// `smallDatagrams`: both sides fragment their handshake messages (OpenSSL `-mtu 256`, our
-    /// datagrams at most 200 bytes), so each reassembles the other's fragments.
+    /// datagrams at most 200 bytes), so each reassembles the other's fragments. All but the
+    /// first case run s_server with `-verify 1`, so OpenSSL checks our CertificateVerify.
     @Test(arguments: [(0, false), (1, false), (0, true)])
     func ourClientAgainstOpenSSLServer(_ index: Int, _ smallDatagrams: Bool) throws {
         let profile = Self.profiles[index]
@@ -30,11 +31,12 @@ import Testing
         let opensslIdentity = try DTLSIdentity(certificatePEM: try String(contentsOfFile: certificate.certificatePath, encoding: .utf8),
                                                privateKeyPEM: try String(contentsOfFile: certificate.keyPath, encoding: .utf8))
         let port = try Self.freePort()
+        let requestCertificate = index == 1 || smallDatagrams
         let server = try OpenSSLProcess([
             "s_server", "-dtls1_2", "-accept", "127.0.0.1:\(port)", "-naccept", "1",
             "-cert", certificate.certificatePath, "-key", certificate.keyPath,
             "-use_srtp", profile.openssl, "-keymatexport", "EXTRACTOR-dtls_srtp", "-keymatexportlen", String(profile.length),
-        ] + (smallDatagrams ? ["-mtu", "256"] : []))
+        ] + (smallDatagrams ? ["-mtu", "256"] : []) + (requestCertificate ? ["-verify", "1"] : []))
         defer { server.terminate() }
         try #require(server.waitFor("ACCEPT"), "s_server did not start: \(server.text)")
 
@@ -52,6 +54,8 @@ import Testing
         try #require(server.waitFor("Keying material: "), "s_server printed no keying material: \(server.text)")
         #expect(server.keyingMaterial == ours)
         #expect(ours.count == profile.length * 2)
+        #expect(server.text.contains("CIPHER is ECDHE-ECDSA-AES128-GCM-SHA256"))
+        #expect(server.text.contains("Client certificate") == requestCertificate)
         client.close()
         for datagram in client.takeOutgoingDatagrams() { try socket.send(datagram) }
     }
