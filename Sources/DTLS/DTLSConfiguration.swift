@@ -25,6 +25,9 @@ public struct DTLSConfiguration: Sendable {
     /// Our `external_session_id` (RFC 8844; 20...255 bytes). The client sends it in
     /// ClientHello; the server returns it when the client sent one.
     public var externalSessionID: [UInt8]?
+    /// Whether the server first answers with a HelloVerifyRequest and a cookie (RFC 6347
+    /// 4.2.1). Turn off only where the transport already proves the client's address.
+    public var usesCookieExchange: Bool = true
     /// Whether the server asks the client for a certificate.
     public var requestClientCertificate: Bool = true
     /// The largest datagram this side sends; handshake messages are fragmented to fit.

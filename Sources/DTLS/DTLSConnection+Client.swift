@@ -152,11 +152,9 @@ extension DTLSConnection {
         guard let key = try? P256.KeyAgreement.PublicKey(x963Representation: exchange.publicKey) else {
             throw Abort(.illegalParameter, "the server's ECDH share is not a P-256 point")
         }
-        guard let peerPublicKey, let signature = try? P256.Signing.ECDSASignature(derRepresentation: exchange.signature) else {
-            throw Abort(.decryptError, "malformed ServerKeyExchange signature")
-        }
+        guard let peerPublicKey else { throw Abort(.internalError, "no server certificate key") }
         let signed = clientRandom + serverRandom + ServerKeyExchange.parameters(namedCurve: exchange.namedCurve, publicKey: exchange.publicKey)
-        guard peerPublicKey.isValidSignature(signature, for: signed) else {
+        guard peerPublicKey.isValidSignature(exchange.signature, for: signed) else {
             throw Abort(.decryptError, "the ServerKeyExchange signature does not verify")
         }
         peerECDHKey = key

@@ -44,9 +44,7 @@ extension DTLSConnection {
             guard verify.signatureScheme == CipherSuite.ecdsaSecp256r1SHA256 else {
                 throw Abort(.illegalParameter, "CertificateVerify uses a scheme other than ecdsa_secp256r1_sha256")
             }
-            guard let peerPublicKey, let signature = try? P256.Signing.ECDSASignature(derRepresentation: verify.signature),
-                  peerPublicKey.isValidSignature(signature, for: transcript)
-            else {
+            guard let peerPublicKey, peerPublicKey.isValidSignature(verify.signature, for: transcript) else {
                 throw Abort(.decryptError, "the client's CertificateVerify does not verify")
             }
             transcript += message.transcriptBytes
@@ -85,7 +83,7 @@ extension DTLSConnection {
     private func processClientHello(_ message: HandshakeMessage, now: ContinuousClock.Instant) throws {
         let hello = try ClientHello(parsing: message.body)
         let expected = cookie(for: hello)
-        guard constantTimeEqual(hello.cookie, expected) else {
+        guard !configuration.usesCookieExchange || constantTimeEqual(hello.cookie, expected) else {
             // Stateless answer (RFC 6347 4.2.1): the HelloVerifyRequest repeats the ClientHello's
             // message_seq and record sequence number. It is small enough never to fragment.
             let request = HelloVerifyRequest(cookie: expected).bytes

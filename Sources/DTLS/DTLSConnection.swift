@@ -52,7 +52,7 @@ public final class DTLSConnection {
     var peerECDHKey: P256.KeyAgreement.PublicKey?
     var masterSecret: [UInt8] = []
     var transcript: [UInt8] = []
-    var peerPublicKey: P256.Signing.PublicKey?
+    var peerPublicKey: PeerSigningKey?
     var clientCertificateRequested = false
     var helloVerifyRequests = 0
     var cookieVerified = false
@@ -435,14 +435,14 @@ public final class DTLSConnection {
         if let expected = configuration.peerFingerprint, CertificateFingerprint(certificateDER: der) != expected {
             throw Abort(.badCertificate, "the peer's certificate fingerprint does not match")
         }
-        let parsed: P256.Signing.PublicKey?
+        let parsed: PeerSigningKey?
         do {
-            parsed = try PeerCertificate.signingKey(certificateDER: der)
+            parsed = try PeerSigningKey.from(certificateDER: der)
         } catch {
             throw Abort(.badCertificate, "cannot parse the peer's certificate")
         }
         guard let key = parsed else {
-            throw Abort(.unsupportedCertificate, "the peer's certificate has no ECDSA P-256 key")
+            throw Abort(.unsupportedCertificate, "the peer's certificate has no ECDSA P-256/384/521 key")
         }
         peerCertificateDER = der
         peerPublicKey = key

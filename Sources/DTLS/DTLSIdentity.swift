@@ -37,16 +37,19 @@ public struct DTLSIdentity: @unchecked Sendable {
 
     /// Reads a PEM certificate and a PEM P-256 private key (PKCS#8 or SEC 1).
     /// - Throws: `DTLSError.certificate` when either does not parse or they do not match.
+    /// Files with several PEM blocks work: the first `CERTIFICATE` block is the certificate
+    /// (the leaf of a chain), and the first `... PRIVATE KEY` block the key (so the
+    /// `EC PARAMETERS` block `openssl ecparam -genkey` writes first is skipped).
     public init(certificatePEM: String, privateKeyPEM: String) throws {
         let certificate: Certificate
         let key: P256.Signing.PrivateKey
         do {
-            certificate = try Certificate(pemEncoded: certificatePEM)
+            certificate = try Certificate(pemEncoded: Self.firstBlock(in: certificatePEM) { $0 == "CERTIFICATE" } ?? certificatePEM)
         } catch {
             throw DTLSError.certificate("cannot read PEM certificate: \(error)")
         }
         do {
-            key = try P256.Signing.PrivateKey(pemRepresentation: privateKeyPEM)
+            key = try P256.Signing.PrivateKey(pemRepresentation: Self.firstBlock(in: privateKeyPEM) { $0.hasSuffix("PRIVATE KEY") } ?? privateKeyPEM)
         } catch {
             throw DTLSError.certificate("cannot read PEM private key (a P-256 key is needed): \(error)")
         }
@@ -57,6 +60,28 @@ public struct DTLSIdentity: @unchecked Sendable {
             throw DTLSError.certificate("cannot encode certificate: \(error)")
         }
         try self.init(certificateDER: serializer.serializedBytes, privateKey: key)
+    }
+
+    /// The first PEM block whose label satisfies `wanted`, BEGIN and END lines included.
+    static func firstBlock(in pem: String, where wanted: (String) -> Bool) -> String? {
+        var label: String?
+        var lines: [Substring] = []
+        for line in pem.split(whereSeparator: \.isNewline) {
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            if label == nil {
+                if trimmed.hasPrefix("-----BEGIN "), trimmed.hasSuffix("-----") {
+                    let name = String(trimmed.dropFirst(11).dropLast(5))
+                    if wanted(name) {
+                        label = name
+                        lines = [line]
+                    }
+                }
+            } else {
+                lines.append(line)
+                if trimmed == "-----END \(label!)-----" { return lines.joined(separator: "\n") + "\n" }
+            }
+        }
+        return nil
     }
 
     /// Makes a fresh key and a self-signed certificate for it, valid from a day ago for

@@ -261,6 +261,24 @@ import Testing
         #expect(pair.server.nextDeadline == nil)
     }
 
+    @Test func clientCompletesWithAServerThatSkipsTheCookie() throws {
+        let pair = try HandshakeTests.makePair()
+        var serverConfiguration = pair.server.configuration
+        serverConfiguration.usesCookieExchange = false
+        let server = try DTLSConnection(configuration: serverConfiguration)
+        try pair.client.startHandshake(now: .now)
+        let hello = pair.client.takeOutgoingDatagrams()
+        _ = server.receive(datagram: hello[0], now: .now)
+        let flight = server.takeOutgoingDatagrams()
+        // Straight to ServerHello (type 2) with message_seq 0.
+        #expect(flight[0][13] == 2 && flight[0][17] == 0 && flight[0][18] == 0)
+        for datagram in flight { _ = pair.client.receive(datagram: datagram, now: .now) }
+        var network = InMemoryNetwork(seed: 22)
+        let completed = network.run(client: pair.client, server: server) { _ in pair.client.state == .connected && server.state == .connected }
+        #expect(completed)
+        #expect(try pair.client.srtpKeyingMaterial() == (try server.srtpKeyingMaterial()))
+    }
+
     @Test func renegotiationIsRefusedWithAWarning() throws {
         let pair = try HandshakeTests.makePair()
         var network = InMemoryNetwork(seed: 20)

@@ -28,8 +28,6 @@ import Testing
         let profile = Self.profiles[index]
         let certificate = try OpenSSLCertificate(commonName: "openssl-server")
         defer { certificate.remove() }
-        let opensslIdentity = try DTLSIdentity(certificatePEM: try String(contentsOfFile: certificate.certificatePath, encoding: .utf8),
-                                               privateKeyPEM: try String(contentsOfFile: certificate.keyPath, encoding: .utf8))
         let port = try Self.freePort()
         let requestCertificate = index == 1 || smallDatagrams
         let server = try OpenSSLProcess([
@@ -42,7 +40,7 @@ import Testing
 
         var configuration = DTLSConfiguration(role: .client, identity: TestIdentities.client,
                                               srtpProfiles: [.doubleAeadAes128Gcm, profile.ours],
-                                              peerFingerprint: opensslIdentity.fingerprint, ektCiphers: [.aeskw128])
+                                              peerFingerprint: try certificate.fingerprint(), ektCiphers: [.aeskw128])
         if smallDatagrams { configuration.maximumDatagramSize = 200 }
         let client = try DTLSConnection(configuration: configuration)
         let socket = try DatagramSocket.connected(host: "127.0.0.1", port: port)
@@ -62,17 +60,17 @@ import Testing
 
     /// `withCertificate`: s_client presents its own certificate (our server then checks its
     /// CertificateVerify and pins its fingerprint); without, it sends an empty Certificate.
-    /// With a certificate, s_client also fragments (`-mtu 256`) and so does our server.
-    @Test(arguments: [(0, false), (1, false), (0, true), (1, true)])
-    func openSSLClientAgainstOurServer(_ index: Int, _ withCertificate: Bool) throws {
+    /// With a certificate, s_client also fragments (`-mtu 256`) and so does our server. The
+    /// P-384 certificate checks that an ECDSA-SHA256 CertificateVerify on P-384 verifies.
+    @Test(arguments: [(0, false, "prime256v1"), (1, false, "prime256v1"), (0, true, "prime256v1"), (1, true, "prime256v1"), (0, true, "secp384r1")])
+    func openSSLClientAgainstOurServer(_ index: Int, _ withCertificate: Bool, _ curve: String) throws {
         let profile = Self.profiles[index]
-        let certificate = try OpenSSLCertificate(commonName: "openssl-client")
+        let certificate = try OpenSSLCertificate(commonName: "openssl-client", curve: curve)
         defer { certificate.remove() }
-        let opensslIdentity = try DTLSIdentity(certificatePEM: try String(contentsOfFile: certificate.certificatePath, encoding: .utf8),
-                                               privateKeyPEM: try String(contentsOfFile: certificate.keyPath, encoding: .utf8))
+        let opensslFingerprint = try certificate.fingerprint()
         let socket = try DatagramSocket.bound(host: "127.0.0.1", port: 0)
         var configuration = DTLSConfiguration(role: .server, identity: TestIdentities.server, srtpProfiles: [.doubleAeadAes128Gcm, profile.ours],
-                                              peerFingerprint: withCertificate ? opensslIdentity.fingerprint : nil, ektCiphers: [.aeskw128])
+                                              peerFingerprint: withCertificate ? opensslFingerprint : nil, ektCiphers: [.aeskw128])
         if withCertificate { configuration.maximumDatagramSize = 200 }
         let server = try DTLSConnection(configuration: configuration)
         var arguments = [

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Copyright 2026 the swift-perc authors
 
+import DTLS
 import Foundation
 
 /// An `openssl` child process for interop tests: stdin held open (so `s_client`/`s_server`
@@ -52,6 +53,13 @@ final class OpenSSLProcess: @unchecked Sendable {
         return line.components(separatedBy: "Keying material: ").last?.trimmingCharacters(in: .whitespaces)
     }
 
+    /// Waits (bounded) for the process to exit by itself; returns whether it did.
+    func waitForExit(timeout: Duration = .seconds(10)) -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning && ContinuousClock.now < deadline { Thread.sleep(forTimeInterval: 0.01) }
+        return !process.isRunning
+    }
+
     /// Kills the process (SIGKILL: s_client/s_server need no graceful end) and waits for it.
     func terminate() {
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
@@ -80,15 +88,26 @@ struct OpenSSLCertificate {
     var certificatePath: String { directory.appendingPathComponent("cert.pem").path }
     var keyPath: String { directory.appendingPathComponent("key.pem").path }
 
-    init(commonName: String) throws {
+    /// `curve`: an OpenSSL curve name (`prime256v1`, `secp384r1`).
+    init(commonName: String, curve: String = "prime256v1") throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("dtls-interop-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let status = try OpenSSLProcess.runToCompletion([
-            "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+            "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:\(curve)", "-nodes",
             "-keyout", directory.appendingPathComponent("key.pem").path, "-out", directory.appendingPathComponent("cert.pem").path,
             "-days", "1", "-subj", "/CN=\(commonName)",
         ])
         guard status == 0 else { throw CocoaError(.fileWriteUnknown) }
+    }
+
+    /// The SHA-256 fingerprint of the certificate, computed by `openssl x509 -fingerprint`.
+    func fingerprint() throws -> CertificateFingerprint {
+        let child = try OpenSSLProcess(["x509", "-in", certificatePath, "-noout", "-fingerprint", "-sha256"])
+        guard child.waitFor("Fingerprint=", timeout: .seconds(10)), child.waitForExit(),
+              let hex = child.text.split(separator: "=").last?.trimmingCharacters(in: .whitespacesAndNewlines),
+              let fingerprint = CertificateFingerprint(hex: hex)
+        else { throw CocoaError(.fileReadCorruptFile) }
+        return fingerprint
     }
 
     func remove() { try? FileManager.default.removeItem(at: directory) }
