@@ -90,11 +90,16 @@ public final class DatagramSocket {
         }
     }
 
-    /// Sends one datagram on a connected socket.
-    /// - Throws: `SocketError` when send fails.
+    /// Sends one datagram on a connected socket. A pending "connection refused" (the peer
+    /// was not listening yet) is not an error: the datagram counts as lost, and
+    /// retransmission covers it.
+    /// - Throws: `SocketError` when send fails otherwise.
     public func send(_ datagram: [UInt8]) throws {
-        let sent = datagram.withUnsafeBytes { Glibc.send(descriptor, $0.baseAddress, $0.count, 0) }
-        guard sent == datagram.count else { throw Self.failure("send") }
+        for _ in 0..<2 {
+            let sent = datagram.withUnsafeBytes { Glibc.send(descriptor, $0.baseAddress, $0.count, 0) }
+            if sent == datagram.count { return }
+            guard sent < 0, errno == ECONNREFUSED || errno == EINTR else { throw Self.failure("send") }
+        }
     }
 
     /// Waits up to `timeout` for a datagram. On an unconnected socket the socket is connected

@@ -35,6 +35,12 @@ public struct SRTPKeyingMaterial: Sendable, Equatable, CustomStringConvertible {
     /// The server's master salt.
     public var serverMasterSalt: [UInt8] { Array(exported[(2 * keyLength + saltLength)...]) }
 
+    /// The master key and salt that `role` protects its outgoing packets with (the other
+    /// side unprotects with the same pair).
+    public func masterKeyAndSalt(sentBy role: DTLSRole) -> (key: [UInt8], salt: [UInt8]) {
+        role == .client ? (clientMasterKey, clientMasterSalt) : (serverMasterKey, serverMasterSalt)
+    }
+
     /// Shows the profile and length only, never key bytes.
     public var description: String { "SRTPKeyingMaterial(\(profile), \(exported.count) bytes)" }
 }

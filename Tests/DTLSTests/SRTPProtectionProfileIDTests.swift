@@ -57,6 +57,8 @@ import Testing
         #expect(material.serverMasterKey == Array(32..<64))
         #expect(material.clientMasterSalt == Array(64..<88))
         #expect(material.serverMasterSalt == Array(88..<112))
+        #expect(material.masterKeyAndSalt(sentBy: .client) == (Array(0..<32), Array(64..<88)))
+        #expect(material.masterKeyAndSalt(sentBy: .server) == (Array(32..<64), Array(88..<112)))
         let gcm = try SRTPKeyingMaterial(profile: .aeadAes128Gcm, exported: Array(exported.prefix(56)))
         #expect(gcm.clientMasterSalt == Array(32..<44) && gcm.serverMasterSalt == Array(44..<56))
         #expect(throws: DTLSError.self) { try SRTPKeyingMaterial(profile: .aeadAes128Gcm, exported: exported) }
