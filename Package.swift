@@ -8,11 +8,15 @@ let package = Package(
         .library(name: "SRTP", targets: ["SRTP"]),
         .library(name: "PERC", targets: ["PERC"]),
         .library(name: "KeyDistributor", targets: ["KeyDistributor"]),
+        .library(name: "DTLS", targets: ["DTLS"]),
         .executable(name: "perc", targets: ["perc"]),
         .executable(name: "perc-bench", targets: ["perc-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
     ],
     targets: [
         // C kernels: AES-GCM, AES-CTR, HMAC-SHA1, key wrap; portable (OpenSSL) and ISA paths.
@@ -40,11 +44,22 @@ let package = Package(
             path: "Tools/perc-bench"
         ),
 
+        // DTLS 1.2 for DTLS-SRTP: use_srtp (single and double profiles), EKT, exporter.
+        .target(
+            name: "DTLS",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ]
+        ),
+
         .executableTarget(
             name: "perc",
             dependencies: [
                 "SRTP",
                 "PERC",
+                "DTLS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Tools/perc"
@@ -57,5 +72,9 @@ let package = Package(
         ),
         .testTarget(name: "PERCTests", dependencies: ["PERC", "SRTP", "CLibSRTP"]),
         .testTarget(name: "KeyDistributorTests", dependencies: ["KeyDistributor"]),
+        .testTarget(
+            name: "DTLSTests",
+            dependencies: ["DTLS", "SRTP"]
+        ),
     ]
 )
