@@ -60,6 +60,16 @@ final class LibSRTPSession {
         try run("srtp_unprotect", packet, extra: 0) { srtp_unprotect(session, $0, $1) }
     }
 
+    /// `srtp_protect_rtcp` on a copy of `packet`.
+    func protectRTCP(_ packet: [UInt8]) throws -> [UInt8] {
+        try run("srtp_protect_rtcp", packet, extra: 16 + 4) { srtp_protect_rtcp(session, $0, $1) }
+    }
+
+    /// `srtp_unprotect_rtcp` on a copy of `packet`.
+    func unprotectRTCP(_ packet: [UInt8]) throws -> [UInt8] {
+        try run("srtp_unprotect_rtcp", packet, extra: 0) { srtp_unprotect_rtcp(session, $0, $1) }
+    }
+
     private func run(_ call: String, _ packet: [UInt8], extra: Int,
                      _ body: (UnsafeMutableRawPointer, UnsafeMutablePointer<Int32>) -> srtp_err_status_t) throws -> [UInt8] {
         var buffer = packet + [UInt8](repeating: 0, count: extra)

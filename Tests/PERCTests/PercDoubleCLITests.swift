@@ -282,6 +282,33 @@ import Testing
         }
     }
 
+    /// Two `forward` runs in a row (the second sets PT back and changes SEQ again), then
+    /// `unprotect`: the original packet.
+    @Test func twoRelaysInARow() throws {
+        let keys = DoubleTestKeys(.aes256Gcm, seed: 121)
+        let packet = RTPPacketFactory.packet(payloadType: 96, sequenceNumber: 0xFFFF, marker: false, csrcs: [3, 4],
+                                             extensionProfile: 0xBEDE, extensionBody: [0x10, 0xAA, 0, 0], payload: [1, 2, 3])
+        let wire = hex(try keys.sender().protect(packet))
+        let first = try runOne(["forward"] + forwardOptions("double-aes256-gcm", from: keys.hops[0], to: keys.hops[1])
+                               + [wire, "seq=10", "pt=100", "m=1"])
+        let second = try runOne(["forward"] + forwardOptions("double-aes256-gcm", from: keys.hops[1], to: keys.hops[2])
+                                + [first, "seq=20", "pt=96"])
+        let ohb = try OuterLayer.open(try #require(Hex.decode(second)), profile: .aes256Gcm, key: keys.hops[2]).suffix(3)
+        #expect(Array(ohb) == [0xFF, 0xFF, 0x05], "original SEQ kept, PT dropped, M recorded (original 0)")
+        #expect(try runOne(["unprotect"] + doubleOptions("double-aes256-gcm", inner: keys.inner, outer: keys.hops[2]) + [second])
+                == hex(packet))
+    }
+
+    /// SRTCP with a double profile is hop-by-hop only: `--rtcp` uses the outer half.
+    @Test func rtcpUsesTheOuterHalf() throws {
+        let keys = DoubleTestKeys(.aes128Gcm, seed: 131)
+        let report: [UInt8] = [0x80, 0xC9, 0x00, 0x01, 0x0B, 0xAD, 0xCA, 0xFE]
+        let protected = try runOne(["protect", "--rtcp"] + doubleOptions(inner: keys.inner, outer: keys.hops[0]) + [hex(report)])
+        #expect(try keys.sender().hopByHop.protectRTCP(report) == Hex.decode(protected))
+        #expect(try runOne(["unprotect", "--rtcp"] + doubleOptions(inner: keys.inner, outer: keys.hops[0]) + [protected])
+                == hex(report))
+    }
+
     // MARK: - Argument errors
 
     /// Exit 1 with `error:` on stderr, nothing on stdout, before reading any input (standard
