@@ -261,6 +261,46 @@ import Testing
         #expect(try receiver.unprotect(try sender.protect(packet(4))) == packet(4), "our key was not replaced")
     }
 
+    /// A new EKTKey (new SPI, new conference salt): the sender changes its key too and
+    /// starts again at epoch 0 (RFC 8870 4.5), which is no rollback under the new SPI.
+    @Test func newEKTKeyRestartsTheEpoch() throws {
+        let conference = try Conference()
+        let sender = try conference.sender()
+        let (receiver, ekt) = try conference.receiver()
+        for n in 0..<3 { #expect(try receiver.unprotect(try sender.protect(packet(UInt16(n)))) == packet(UInt16(n))) }
+        try sender.rekey(inner: SRTPMasterKey(key: [UInt8](repeating: 0x0E, count: 16), salt: conference.parameters.masterSalt))
+        for n in 3..<6 { #expect(try receiver.unprotect(try sender.protect(packet(UInt16(n)))) == packet(UInt16(n))) }
+        #expect(sender.ekt?.epoch == 1)
+
+        var rng = SeededGenerator(seed: 77)
+        let next = try EKTParameterSet(spi: 0x0202, cipher: .aesKeyWrap128, key: rng.bytes(16), masterSalt: rng.bytes(12))
+        ekt.install(next)
+        let newKey = SRTPMasterKey(key: rng.bytes(16), salt: next.masterSalt)
+        try sender.rekey(inner: newKey)                                 // the SRTP master key changes with the EKTKey,
+        sender.ekt?.replaceParameters(next, masterKey: newKey.key)     // then the epoch restarts under the new SPI
+        let wire = try sender.protect(packet(6))
+        let field = try Self.fullField(Self.split(wire).field)
+        #expect(field.spi == 0x0202 && field.epoch == 0)
+        #expect(try receiver.unprotect(wire) == packet(6))
+        for n in 7..<10 { #expect(try receiver.unprotect(try sender.protect(packet(UInt16(n)))) == packet(UInt16(n))) }
+    }
+
+    /// An EKTKey past its TTL is not used (RFC 8870 5.2).
+    @Test func expiredEKTKeyIsNotUsed() throws {
+        let conference = try Conference()
+        let expired = try EKTParameterSet(spi: conference.parameters.spi, cipher: .aesKeyWrap128,
+                                          key: conference.parameters.key.withUnsafeBytes { Array($0) },
+                                          masterSalt: conference.parameters.masterSalt, ttl: 10,
+                                          installedAt: .now - .seconds(11))
+        let ekt = EKTReceiver(keyLength: 16, saltLength: 12)
+        ekt.install(expired)
+        let receiver = try DoubleReceiver(profile: .aes128Gcm, inner: nil, outer: conference.keys.hops[0], ekt: ekt)
+        let wire = try conference.sender().protect(packet(0))
+        #expect(Self.isEKTError(#expect(throws: SRTPError.self) { try receiver.unprotect(wire) }))
+        ekt.install(conference.parameters)
+        #expect(try receiver.unprotect(wire) == packet(0))
+    }
+
     /// The relay strips the EKT field, relays, and puts it back unchanged (RFC 8723 5.2).
     @Test(arguments: DoubleProfile.allCases)
     func relayPassesTheFieldThroughUntouched(profile: DoubleProfile) throws {
