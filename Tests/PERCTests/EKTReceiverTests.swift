@@ -151,6 +151,40 @@ import Testing
         #expect(try receiver.unprotect(next) == packet(8), "the refused packet left no trace")
     }
 
+    /// RFC 8870 4.6: a sender announces its new key and keeps encrypting with the old one for
+    /// a while (250 ms). Packets that carry the new key's FullEKTField but are still under the
+    /// old key, Short-field packets under the old key, and then packets under the new key must
+    /// all be accepted (the receiver may trial-decrypt with the old and the new key, 4.3.2).
+    @Test func oldKeyDuringTheRekeyOverlap() throws {
+        let conference = try Conference()
+        let oldSender = try conference.sender()
+        let (receiver, _) = try conference.receiver()
+        for n in 0..<3 { #expect(try receiver.unprotect(try oldSender.protect(packet(UInt16(n)))) == packet(UInt16(n))) }
+
+        var rng = SeededGenerator(seed: 44)
+        let newKey = SRTPMasterKey(key: rng.bytes(16), salt: conference.parameters.masterSalt)
+        let announcer = EKTSender(parameters: conference.parameters, masterKey: conference.senderKey.key)
+        announcer.rekey(masterKey: newKey.key)
+        let announcement = try #require(announcer.fullField(ssrc: ssrc, roc: 0))
+        #expect(announcement.epoch == 1)
+        // Still the old key, with the new key's field attached (three times).
+        for n in 3..<6 {
+            let wire = Self.split(try oldSender.protect(packet(UInt16(n)))).srtp + announcement.bytes
+            #expect(try receiver.unprotect(wire) == packet(UInt16(n)), "old key, packet \(n)")
+        }
+        let late = Self.split(try oldSender.protect(packet(6))).srtp + [0x00]
+        // The switch: the new key, Short fields (the announcement was already sent).
+        let newSender = try DoubleSender(profile: .aes128Gcm, inner: newKey, outer: conference.keys.hops[0])
+        for n in 7..<10 {
+            #expect(try receiver.unprotect(try newSender.protect(packet(UInt16(n))) + [0x00]) == packet(UInt16(n)), "new key, packet \(n)")
+        }
+        // A late packet under the old key still opens; a key nobody announced does not.
+        #expect(try receiver.unprotect(late) == packet(6))
+        let stranger = try DoubleSender(profile: .aes128Gcm, inner: SRTPMasterKey(key: rng.bytes(16), salt: newKey.salt),
+                                        outer: conference.keys.hops[0])
+        #expect(throws: SRTPError.inner(.authenticationFailed(ssrc: ssrc))) { try receiver.unprotect(try stranger.protect(packet(11)) + [0x00]) }
+    }
+
     /// A different key with an epoch not greater than the accepted one is refused (4.2).
     @Test func staleEpochWithADifferentKeyIsRefused() throws {
         let conference = try Conference()
