@@ -154,6 +154,46 @@ import Testing
         #expect(try keys.receiver(hop: 1).unprotect(output.packet(at: 0)) == packet(42))
     }
 
+    /// A fan-out whose open fails throws, leaves the output empty and records nothing.
+    @Test func fanOutOfARefusedPacket() throws {
+        let sender = try keys.sender()
+        let (inbound, outbound) = try keys.relay(from: 0)
+        let wire = try sender.protect(packet(8))
+        var forged = wire
+        forged[20] ^= 0x40
+        let output = PacketBatch(maximumCount: 4)
+        output.append([1, 2, 3])
+        #expect(throws: SRTPError.authenticationFailed(ssrc: ssrc)) {
+            try forged.withUnsafeBytes { try inbound.fanOut($0, to: [RelayTarget(hop: outbound)], into: output) }
+        }
+        #expect(output.count == 0)
+        #expect(inbound.rolloverCounter(for: ssrc) == nil && outbound.rolloverCounter(for: ssrc) == nil)
+        try wire.withUnsafeBytes { try inbound.fanOut($0, to: [RelayTarget(hop: outbound)], into: output) }
+        #expect(output.result(at: 0) == .ok)
+        // A slot too small for one copy fails that slot only.
+        let small = PacketBatch(maximumCount: 2, slotCapacity: wire.count + 2)
+        let next = try sender.protect(packet(9))
+        let wide = try RelayHop(profile: .aes128Gcm, direction: .outbound, outer: keys.hops[2])
+        try next.withUnsafeBytes { try inbound.fanOut($0, to: [RelayTarget(hop: outbound), RelayTarget(hop: wide)], into: small) }
+        #expect(small.count == 2)
+        #expect(small.result(at: 0) == .failed(.bufferTooSmall(needed: next.count + 3, capacity: next.count + 2)))
+    }
+
+    /// Out-of-range options are typed errors, not traps.
+    @Test func badConfigurationsAreErrors() throws {
+        var configuration = SRTPConfiguration()
+        configuration.replayWindowSize = 10
+        #expect(throws: SRTPError.self) {
+            try RelayHop(profile: .aes128Gcm, direction: .inbound, outer: keys.hops[0], configuration: configuration)
+        }
+        #expect(throws: SRTPError.self) {
+            try DoubleReceiver(profile: .aes128Gcm, inner: keys.inner, outer: keys.hops[0], configuration: configuration)
+        }
+        #expect(throws: SRTPError.self) {
+            try RelayHop(profile: .aes256Gcm, direction: .inbound, outer: keys.hops[0])   // 16-byte key for AES-256
+        }
+    }
+
     @Test func hopsMustFaceTheRightWay() throws {
         let sender = try keys.sender()
         let (inbound, outbound) = try keys.relay(from: 0)
