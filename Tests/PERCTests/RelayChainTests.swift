@@ -104,6 +104,60 @@ import Testing
         #expect(receiver.innerRolloverCounter(for: 0xCAFE_BABE) == 0)
     }
 
+    /// Random chains of one to three relays with random edits (a field set to a random value,
+    /// to its current value, or back to the original). The update rules amount to one
+    /// invariant, checked after every hop: the OHB holds exactly the fields whose current value
+    /// differs from the original, with the original value.
+    @Test(arguments: DoubleProfile.allCases)
+    func randomChainsKeepTheInvariant(profile: DoubleProfile) throws {
+        var rng = SeededGenerator(seed: 8723)
+        let keys = DoubleTestKeys(profile, hopCount: 4, seed: 8)
+        let sender = try keys.sender()
+        let relays = try (0..<3).map { try keys.relay(from: $0) }
+        let receivers = try (1...3).map { try keys.receiver(hop: $0) }
+        var nonEmpty = 0
+        for n in 0..<300 {
+            let packet = RTPPacketFactory.random(ssrc: 0xCAFE_BABE, sequenceNumber: UInt16(2 * n), using: &rng)
+            let original = (pt: packet[1] & 0x7F, seq: UInt16(2 * n), marker: packet[1] & 0x80 != 0)
+            var current = original
+            var wire = try sender.protect(packet)
+            let hops = Int.random(in: 1...3, using: &rng)
+            for i in 0..<hops {
+                var edits = HeaderEdits()
+                switch Int.random(in: 0...3, using: &rng) {
+                case 0: edits.payloadType = UInt8.random(in: 0...127, using: &rng)
+                case 1: edits.payloadType = current.pt
+                case 2: edits.payloadType = original.pt
+                default: break
+                }
+                switch Int.random(in: 0...3, using: &rng) {
+                // Originals are even; a moved SEQ is odd and unique per packet, so no hop sends
+                // an index twice and every hop stays inside its 1024-packet window.
+                case 0: edits.sequenceNumber = UInt16(2 * n + 301)
+                case 1: edits.sequenceNumber = current.seq
+                case 2: edits.sequenceNumber = original.seq
+                default: break
+                }
+                if Bool.random(using: &rng) { edits.marker = Bool.random(using: &rng) }
+                wire = try relays[i].0.forward(wire, to: RelayTarget(hop: relays[i].1, edits: edits))
+                current = (edits.payloadType ?? current.pt, edits.sequenceNumber ?? current.seq, edits.marker ?? current.marker)
+                var expected: [UInt8] = []
+                var config: UInt8 = 0
+                if current.pt != original.pt { expected.append(original.pt); config |= 0x02 }
+                if current.seq != original.seq { expected += [UInt8(original.seq >> 8), UInt8(original.seq & 0xFF)]; config |= 0x01 }
+                if current.marker != original.marker { config |= original.marker ? 0x0C : 0x04 }
+                expected.append(config)
+                if config != 0 { nonEmpty += 1 }
+                let plain = try OuterLayer.open(wire, profile: profile, key: keys.hops[i + 1],
+                                                roc: relays[i].1.rolloverCounter(for: 0xCAFE_BABE) ?? 0)
+                #expect(Array(plain.suffix(expected.count)) == expected, "packet \(n) hop \(i + 1) edits \(edits)")
+                #expect(plain.count == packet.count + 16 + expected.count)
+            }
+            #expect(try receivers[hops - 1].unprotect(wire) == packet, "packet \(n)")
+        }
+        #expect(nonEmpty > 300)
+    }
+
     /// The OHB holding the originals named in `recording` (PT 96, `sequence`, `marker`).
     static func ohb(recording: String, sequence: UInt16, marker: Bool) -> [UInt8] {
         var bytes: [UInt8] = []
