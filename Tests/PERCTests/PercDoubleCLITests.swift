@@ -249,6 +249,32 @@ import Testing
         }
     }
 
+    /// Streams are per SSRC: two interleaved senders, each outgoing stream starting at
+    /// `--out-roc`, each incoming one at `--in-roc`, and `unprotect` keeping both apart.
+    @Test func interleavedStreams() throws {
+        let keys = DoubleTestKeys(.aes128Gcm, seed: 141)
+        let senders = try (0..<2).map { _ in try keys.sender(roc: 2) }
+        var wires: [[UInt8]] = [], originals: [[UInt8]] = []
+        for n in 0..<6 {
+            let ssrc: UInt32 = n % 2 == 0 ? 0x1111_1111 : 0x2222_2222
+            let packet = RTPPacketFactory.packet(sequenceNumber: UInt16(truncatingIfNeeded: 0xFFFE + n / 2 + (n % 2) * 100),
+                                                 ssrc: ssrc, payload: [UInt8(n)])
+            originals.append(packet)
+            wires.append(try senders[n % 2].protect(packet))
+        }
+        let forward = try PercTool.run(["forward", "--batch", "--in-roc", "2", "--out-roc", "2"]
+                                       + forwardOptions(from: keys.hops[0], to: keys.hops[1]),
+                                       input: wires.map(hex).joined(separator: "\n") + "\n")
+        #expect(forward.status == 0 && forward.lines.count == 6)
+        // The first packet of each SSRC went out at ROC 2; 0x0000 of the first SSRC at ROC 3.
+        _ = try OuterLayer.open(try #require(Hex.decode(forward.lines[0])), profile: .aes128Gcm, key: keys.hops[1], roc: 2)
+        _ = try OuterLayer.open(try #require(Hex.decode(forward.lines[1])), profile: .aes128Gcm, key: keys.hops[1], roc: 2)
+        _ = try OuterLayer.open(try #require(Hex.decode(forward.lines[4])), profile: .aes128Gcm, key: keys.hops[1], roc: 3)
+        let unprotect = try PercTool.run(["unprotect", "--batch", "--roc", "2"] + doubleOptions(inner: keys.inner, outer: keys.hops[1]),
+                                         input: forward.stdout)
+        #expect(unprotect.status == 0 && unprotect.lines == originals.map(hex))
+    }
+
     /// Setting a field to its current value is no change: the same bytes as no edit, OHB 00.
     @Test func editToTheCurrentValueIsNoChange() throws {
         let keys = DoubleTestKeys(.aes128Gcm, seed: 101)
