@@ -35,7 +35,7 @@ extension DoubleReceiver {
                                 payload: payload, count: outerEnd - headerLength)
         else { throw .authenticationFailed(ssrc: ssrc) }
 
-        let opened: (plaintextLength: Int, innerIndex: UInt64, keys: SRTPKeys, original: RTPHeaderFields)
+        let opened: InnerOpening
         do throws(SRTPError) {
             opened = try openInner(payload: payload, count: outerEnd - headerLength, header: source,
                                    received: received, ssrc: ssrc, offer: offer)
@@ -50,16 +50,29 @@ extension DoubleReceiver {
         opened.original.write(to: destination)
         outerStreams.recordAccepted(ssrc: ssrc, index: outerIndex)
         innerStreams.recordAccepted(ssrc: ssrc, index: opened.innerIndex)
-        if let offer { commit(offer: offer, keys: opened.keys) }
+        if let offer, let offered = opened.offered { commit(offer: offer, keys: offered) }
         hopByHop.keys.srtpPackets += 1
         opened.keys.srtpPackets += 1
         return headerLength + opened.plaintextLength
     }
 
-    /// Parses the OHB at the end of the outer plaintext and opens the inner layer in place.
+    /// An opened inner layer: what to commit once the packet passed.
+    struct InnerOpening {
+        let plaintextLength: Int
+        let innerIndex: UInt64
+        /// The keys that opened it.
+        let keys: SRTPKeys
+        /// The keys of this packet's EKT offer, if any.
+        let offered: SRTPKeys?
+        let original: RTPHeaderFields
+    }
+
+    /// Parses the OHB at the end of the outer plaintext and opens the inner layer in place,
+    /// trying the second candidate key when the first fails (a failed open leaves the
+    /// ciphertext in place).
     private func openInner(payload: UnsafeMutableRawPointer, count: Int, header: UnsafeRawPointer,
                            received: RTPHeaderFields, ssrc: UInt32, offer: EKTKeyOffer?)
-        throws(SRTPError) -> (plaintextLength: Int, innerIndex: UInt64, keys: SRTPKeys, original: RTPHeaderFields)
+        throws(SRTPError) -> InnerOpening
     {
         let ohb = try OriginalHeaderBlock(parsingEndOf: UnsafeRawBufferPointer(start: payload, count: count))
         let ciphertextLength = count - ohb.encodedLength - 16
@@ -67,20 +80,29 @@ extension DoubleReceiver {
             throw .invalidOriginalHeaderBlock("no room for the end-to-end tag before the OHB")
         }
         let original = ohb.original(of: received)
-        let (keys, initialROC) = try innerKey(ssrc: ssrc, offer: offer)
+        let candidates = try innerKeys(ssrc: ssrc, offer: offer)
         let innerIndex: UInt64
         do throws(SRTPError) {
             innerIndex = try innerStreams.indexToAccept(ssrc: ssrc, sequenceNumber: original.sequenceNumber,
-                                                        initialROC: initialROC)
+                                                        initialROC: candidates.roc)
         } catch {
             throw .inner(error)
         }
-        let opened = DoubleLayers.withSyntheticHeader(header, baseLength: DoubleLayers.baseHeaderLength(header),
-                                                      fields: original) { aad in
-            DoubleLayers.open(keys, ssrc: ssrc, index: innerIndex, aad: aad, source: payload, payload: payload,
-                              count: ciphertextLength)
+        let baseLength = DoubleLayers.baseHeaderLength(header)
+        func opens(_ keys: SRTPKeys) -> Bool {
+            DoubleLayers.withSyntheticHeader(header, baseLength: baseLength, fields: original) { aad in
+                DoubleLayers.open(keys, ssrc: ssrc, index: innerIndex, aad: aad, source: payload, payload: payload,
+                                  count: ciphertextLength)
+            }
         }
-        guard opened else { throw .inner(.authenticationFailed(ssrc: ssrc)) }
-        return (ciphertextLength, innerIndex, keys, original)
+        var keys = candidates.first
+        if !opens(keys) {
+            guard let second = candidates.second, second !== keys, opens(second) else {
+                throw .inner(.authenticationFailed(ssrc: ssrc))
+            }
+            keys = second
+        }
+        return InnerOpening(plaintextLength: ciphertextLength, innerIndex: innerIndex, keys: keys,
+                            offered: candidates.offered, original: original)
     }
 }

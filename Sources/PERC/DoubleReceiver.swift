@@ -10,7 +10,9 @@ import SRTP
 /// the OHB from the end, rebuild the original header, and open the inner layer with the
 /// sender's end-to-end key (its own ROC estimation and replay window on the original SEQ).
 /// Nothing changes (not the windows, not the ROCs, not the EKT state, not the slot's bytes)
-/// unless both layers verified.
+/// unless both layers verified. When an EKT field replaces a sender's end-to-end key, the
+/// replaced key is still tried when the current one fails, since senders keep using the old
+/// key for a while after announcing a new one (RFC 8870 4.6).
 ///
 /// The result is the original packet: the received header with PT, SEQ and M put back to
 /// their original values (X and extensions as received), then the payload.
@@ -32,6 +34,19 @@ public final class DoubleReceiver {
     private struct InnerKey {
         let keys: SRTPKeys
         let roc: UInt32
+        /// The key `keys` replaced, tried when `keys` fails: a sender keeps protecting with its
+        /// old key for a while after announcing a new one (RFC 8870 4.6), and a receiver may
+        /// trial-decrypt with both (4.3.2). Kept until the next key replaces `keys`.
+        let previous: SRTPKeys?
+    }
+
+    /// The end-to-end keys to try for one packet, in order, and the initial inner ROC.
+    struct InnerKeyCandidates {
+        let first: SRTPKeys
+        let second: SRTPKeys?
+        let roc: UInt32
+        /// The keys built from this packet's EKT offer (also `first`), installed if it passes.
+        let offered: SRTPKeys?
     }
 
     /// - Parameters:
@@ -66,7 +81,7 @@ public final class DoubleReceiver {
     public func installInnerKey(ssrc: UInt32, masterKey: SRTPMasterKey, roc: UInt32) throws(SRTPError) {
         let keys = try SRTPKeys(profile: profile.halfProfile, masterKey: masterKey.key, masterSalt: masterKey.salt,
                                 mki: nil, backend: configuration.backend)
-        innerBySSRC[ssrc] = InnerKey(keys: keys, roc: roc)
+        innerBySSRC[ssrc] = InnerKey(keys: keys, roc: roc, previous: innerBySSRC[ssrc]?.keys ?? defaultInner)
     }
 
     /// The inner (original) ROC held for `ssrc`, nil before its first accepted packet.
@@ -94,24 +109,29 @@ public final class DoubleReceiver {
         try transformPacket(packet, extra: 0) { (i, o) throws(SRTPError) in try unprotectRTP(i, into: o) }
     }
 
-    /// The end-to-end keys and initial ROC for `ssrc`, preferring a key offered by this
-    /// packet's EKT field.
-    func innerKey(ssrc: UInt32, offer: EKTKeyOffer?) throws(SRTPError) -> (keys: SRTPKeys, roc: UInt32) {
+    /// The end-to-end keys to try for `ssrc`: a key offered by this packet's EKT field first,
+    /// then the installed one; without an offer, the installed key, then the one it replaced.
+    func innerKeys(ssrc: UInt32, offer: EKTKeyOffer?) throws(SRTPError) -> InnerKeyCandidates {
+        let installed = innerBySSRC[ssrc]
         if let offer {
             let keys = try offer.masterKey.withUnsafeBytes { key throws(SRTPError) in
                 try SRTPKeys(profile: profile.halfProfile, masterKey: key, masterSalt: offer.masterSalt,
                              mki: nil, backend: configuration.backend)
             }
-            return (keys, offer.roc)
+            return InnerKeyCandidates(first: keys, second: installed?.keys ?? defaultInner, roc: offer.roc, offered: keys)
         }
-        if let installed = innerBySSRC[ssrc] { return (installed.keys, installed.roc) }
+        if let installed {
+            return InnerKeyCandidates(first: installed.keys, second: installed.previous, roc: installed.roc, offered: nil)
+        }
         guard let defaultInner else { throw .inner(.invalidParameter("no end-to-end key for SSRC \(ssrc)")) }
-        return (defaultInner, configuration.initialROC)
+        return InnerKeyCandidates(first: defaultInner, second: nil, roc: configuration.initialROC, offered: nil)
     }
 
-    /// Installs a key that a packet's EKT field offered, once that packet passed.
+    /// Installs a key that a packet's EKT field offered, once that packet passed (under the
+    /// offered key or, during a rekey, under the key it replaces).
     func commit(offer: EKTKeyOffer, keys: SRTPKeys) {
-        innerBySSRC[offer.ssrc] = InnerKey(keys: keys, roc: offer.roc)
+        innerBySSRC[offer.ssrc] = InnerKey(keys: keys, roc: offer.roc,
+                                           previous: innerBySSRC[offer.ssrc]?.keys ?? defaultInner)
         ekt?.accept(offer)
     }
 }
