@@ -67,10 +67,10 @@ let package = Package(
 
         .testTarget(
             name: "SRTPTests",
-            dependencies: ["SRTP", "CPERCKernels", "CLibSRTP"],
+            dependencies: ["SRTP", "CPERCKernels", "SRTPPeers"],
             exclude: []
         ),
-        .testTarget(name: "PERCTests", dependencies: ["PERC", "SRTP", "CLibSRTP"]),
+        .testTarget(name: "PERCTests", dependencies: ["PERC", "SRTP", "SRTPPeers"]),
         .testTarget(name: "KeyDistributorTests", dependencies: ["KeyDistributor"]),
         .testTarget(
             name: "DTLSTests",

@@ -3,6 +3,7 @@
 
 import PERC
 import SRTP
+import SRTPPeers
 import Testing
 
 /// What a double profile protects with the outer (hop-by-hop) half only: SRTCP (RFC 8723 6,
@@ -19,7 +20,7 @@ import Testing
         let keys = DoubleTestKeys(profile, seed: 12)
         let sender = try keys.sender()
         let receiver = try keys.receiver(hop: 0)
-        let libsrtp = try LibSRTPSession(profile: profile, key: keys.hops[0].key, salt: keys.hops[0].salt, ssrc: 0x0BAD_CAFE)
+        let libsrtp = try LibSRTPLayer(profile: profile, key: keys.hops[0].key, salt: keys.hops[0].salt, ssrc: 0x0BAD_CAFE)
         for _ in 0..<3 {
             let protected = try sender.hopByHop.protectRTCP(senderReport)
             #expect(protected.count == senderReport.count + 16 + 4)
@@ -27,13 +28,13 @@ import Testing
             #expect(try receiver.hopByHop.unprotectRTCP(protected) == senderReport)
         }
         // And the other way: libsrtp2 with the outer half, our receiver's hop-by-hop side.
-        let libsrtpSender = try LibSRTPSession(profile: profile, key: keys.hops[0].key, salt: keys.hops[0].salt, ssrc: 0x0BAD_CAFE)
+        let libsrtpSender = try LibSRTPLayer(profile: profile, key: keys.hops[0].key, salt: keys.hops[0].salt, ssrc: 0x0BAD_CAFE)
         let fromLibSRTP = try libsrtpSender.protectRTCP(senderReport)
         let fresh = try keys.receiver(hop: 0)
         #expect(try fresh.hopByHop.unprotectRTCP(fromLibSRTP) == senderReport)
         // The inner half does not open it.
-        let innerOnly = try LibSRTPSession(profile: profile, key: keys.inner.key, salt: keys.inner.salt, ssrc: 0x0BAD_CAFE)
-        #expect(throws: LibSRTPSession.Failure.self) { try innerOnly.unprotectRTCP(fromLibSRTP) }
+        let innerOnly = try LibSRTPLayer(profile: profile, key: keys.inner.key, salt: keys.inner.salt, ssrc: 0x0BAD_CAFE)
+        #expect(throws: LibSRTPSession.Status.self) { try innerOnly.unprotectRTCP(fromLibSRTP) }
     }
 
     /// An RTX packet (its own SSRC and PT, OSN in front of the payload) is protected once,
@@ -43,7 +44,7 @@ import Testing
         let keys = DoubleTestKeys(profile, seed: 13)
         let sender = try keys.sender()
         let receiver = try keys.receiver(hop: 0)
-        let libsrtp = try LibSRTPSession(profile: profile, key: keys.hops[0].key, salt: keys.hops[0].salt, ssrc: 0x5254_5800)
+        let libsrtp = try LibSRTPLayer(profile: profile, key: keys.hops[0].key, salt: keys.hops[0].salt, ssrc: 0x5254_5800)
         for n in 0..<3 {
             let rtx = RTPPacketFactory.packet(payloadType: 97, sequenceNumber: UInt16(n), ssrc: 0x5254_5800,
                                               payload: [0x12, 0x34] + Array("cached double packet \(n)".utf8))

@@ -62,8 +62,8 @@ import Testing
         var configuration = SRTPConfiguration()
         configuration.initialROC = run.roc
         let sender = try DoubleSender(profile: run.profile, inner: keys.inner, outer: keys.outer, configuration: configuration)
-        let outer = try LibSRTPSession(profile: run.profile, key: keys.outer.key, salt: keys.outer.salt, ssrc: keys.ssrc, roc: run.roc)
-        let inner = try LibSRTPSession(profile: run.profile, key: keys.inner.key, salt: keys.inner.salt, ssrc: keys.ssrc, roc: run.roc)
+        let outer = try LibSRTPLayer(profile: run.profile, key: keys.outer.key, salt: keys.outer.salt, ssrc: keys.ssrc, roc: run.roc)
+        let inner = try LibSRTPLayer(profile: run.profile, key: keys.inner.key, salt: keys.inner.salt, ssrc: keys.ssrc, roc: run.roc)
         var checked = 0
         for sequence in Self.sequenceNumbers(run, using: &rng) {
             let packet = RTPPacketFactory.random(ssrc: keys.ssrc, sequenceNumber: sequence, using: &rng)
@@ -91,8 +91,8 @@ import Testing
         var configuration = SRTPConfiguration()
         configuration.initialROC = run.roc
         let receiver = try DoubleReceiver(profile: run.profile, inner: keys.inner, outer: keys.outer, configuration: configuration)
-        let outer = try LibSRTPSession(profile: run.profile, key: keys.outer.key, salt: keys.outer.salt, ssrc: keys.ssrc, roc: run.roc)
-        let inner = try LibSRTPSession(profile: run.profile, key: keys.inner.key, salt: keys.inner.salt, ssrc: keys.ssrc, roc: run.roc)
+        let outer = try LibSRTPLayer(profile: run.profile, key: keys.outer.key, salt: keys.outer.salt, ssrc: keys.ssrc, roc: run.roc)
+        let inner = try LibSRTPLayer(profile: run.profile, key: keys.inner.key, salt: keys.inner.salt, ssrc: keys.ssrc, roc: run.roc)
         for sequence in Self.sequenceNumbers(run, using: &rng) {
             let packet = RTPPacketFactory.random(ssrc: keys.ssrc, sequenceNumber: sequence, using: &rng)
             let protected = try Self.libSRTPDoubleProtect(packet, inner: inner, outer: outer)
@@ -113,15 +113,15 @@ import Testing
         let keys = Keys(run.profile, using: &rng)
         var configuration = SRTPConfiguration()
         configuration.initialROC = run.roc
-        let senderInner = try LibSRTPSession(profile: run.profile, key: keys.inner.key, salt: keys.inner.salt,
+        let senderInner = try LibSRTPLayer(profile: run.profile, key: keys.inner.key, salt: keys.inner.salt,
                                              ssrc: keys.ssrc, roc: run.roc)
-        let senderOuter = try LibSRTPSession(profile: run.profile, key: keys.outer.key, salt: keys.outer.salt,
+        let senderOuter = try LibSRTPLayer(profile: run.profile, key: keys.outer.key, salt: keys.outer.salt,
                                              ssrc: keys.ssrc, roc: run.roc)
         let inbound = try RelayHop(profile: run.profile, direction: .inbound, outer: keys.outer, configuration: configuration)
         let outbound = try RelayHop(profile: run.profile, direction: .outbound, outer: keys.nextHop, configuration: configuration)
-        let hopOpener = try LibSRTPSession(profile: run.profile, key: keys.nextHop.key, salt: keys.nextHop.salt,
+        let hopOpener = try LibSRTPLayer(profile: run.profile, key: keys.nextHop.key, salt: keys.nextHop.salt,
                                            ssrc: keys.ssrc, roc: run.roc)
-        let innerOpener = try LibSRTPSession(profile: run.profile, key: keys.inner.key, salt: keys.inner.salt,
+        let innerOpener = try LibSRTPLayer(profile: run.profile, key: keys.inner.key, salt: keys.inner.salt,
                                              ssrc: keys.ssrc, roc: run.roc)
         let receiver = try DoubleReceiver(profile: run.profile, inner: keys.inner, outer: keys.nextHop,
                                           configuration: configuration)
@@ -191,7 +191,7 @@ import Testing
     }
 
     /// Both layers built with libsrtp2 (RFC 8723 5.1 steps 3-6).
-    static func libSRTPDoubleProtect(_ packet: [UInt8], inner: LibSRTPSession, outer: LibSRTPSession) throws -> [UInt8] {
+    static func libSRTPDoubleProtect(_ packet: [UInt8], inner: LibSRTPLayer, outer: LibSRTPLayer) throws -> [UInt8] {
         let headerLength = RTPPacketFactory.headerLength(packet)
         let synthetic = RTPPacketFactory.syntheticHeader(packet)
         let innerProtected = try inner.protect(synthetic + packet[headerLength...])
