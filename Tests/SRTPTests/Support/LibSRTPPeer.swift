@@ -29,16 +29,20 @@ final class LibSRTPPeer {
 
     private var session: srtp_t?
     let ssrc: UInt32
+    /// Whether packets carry an MKI (then the `_mki` calls run with master key 0).
+    private let usesMKI: Bool
 
     /// The profiles libsrtp2 2.5 can run (every profile of ours).
     static let supportedProfiles: [ProtectionProfile] = ProtectionProfile.allCases
 
     /// Creates a session for `ssrc` (its direction follows from the first call). A non-zero
-    /// `roc` is passed with `srtp_set_stream_roc` (libsrtp ignores a pending ROC of 0).
+    /// `roc` is passed with `srtp_set_stream_roc` (libsrtp ignores a pending ROC of 0). With
+    /// `mki`, the key is libsrtp's master key 0 with that MKI.
     init(profile: ProtectionProfile, masterKey: [UInt8], masterSalt: [UInt8], ssrc: UInt32,
-         roc: UInt32 = 0, windowSize: Int = 1024) throws {
+         roc: UInt32 = 0, windowSize: Int = 1024, mki: [UInt8]? = nil) throws {
         precondition(Self.initialized, "srtp_init failed")
         self.ssrc = ssrc
+        usesMKI = mki != nil
         var policy = srtp_policy_t()
         Self.setCryptoPolicies(profile, &policy)
         policy.ssrc.type = ssrc_specific
@@ -47,9 +51,23 @@ final class LibSRTPPeer {
         policy.allow_repeat_tx = 0
         var keyAndSalt = masterKey + masterSalt
         var created: srtp_t? = nil
+        var mkiBytes = mki ?? [0]
         let status = keyAndSalt.withUnsafeMutableBufferPointer { key -> srtp_err_status_t in
-            policy.key = key.baseAddress
-            return srtp_create(&created, &policy)
+            mkiBytes.withUnsafeMutableBufferPointer { mkiBuffer in
+                guard let mki else {
+                    policy.key = key.baseAddress
+                    return srtp_create(&created, &policy)
+                }
+                var master = srtp_master_key_t(key: key.baseAddress, mki_id: mkiBuffer.baseAddress, mki_size: UInt32(mki.count))
+                return withUnsafeMutablePointer(to: &master) { masterPointer in
+                    var list: UnsafeMutablePointer<srtp_master_key_t>? = masterPointer
+                    return withUnsafeMutablePointer(to: &list) { listPointer in
+                        policy.keys = listPointer
+                        policy.num_master_keys = 1
+                        return srtp_create(&created, &policy)
+                    }
+                }
+            }
         }
         guard status == srtp_err_status_ok, let created else { throw Status(status) }
         session = created
@@ -94,19 +112,23 @@ final class LibSRTPPeer {
     }
 
     func protect(_ packet: [UInt8]) -> Result<[UInt8], Status> {
-        run(packet, extra: Int(SRTP_MAX_TRAILER_LEN)) { srtp_protect(session, $0, $1) }
+        let mki: UInt32 = usesMKI ? 1 : 0
+        return run(packet, extra: Int(SRTP_MAX_TRAILER_LEN)) { srtp_protect_mki(session, $0, $1, mki, 0) }
     }
 
     func unprotect(_ packet: [UInt8]) -> Result<[UInt8], Status> {
-        run(packet, extra: 0) { srtp_unprotect(session, $0, $1) }
+        let mki: UInt32 = usesMKI ? 1 : 0
+        return run(packet, extra: 0) { srtp_unprotect_mki(session, $0, $1, mki) }
     }
 
     func protectRTCP(_ packet: [UInt8]) -> Result<[UInt8], Status> {
-        run(packet, extra: Int(SRTP_MAX_TRAILER_LEN) + 4) { srtp_protect_rtcp(session, $0, $1) }
+        let mki: UInt32 = usesMKI ? 1 : 0
+        return run(packet, extra: Int(SRTP_MAX_TRAILER_LEN) + 4) { srtp_protect_rtcp_mki(session, $0, $1, mki, 0) }
     }
 
     func unprotectRTCP(_ packet: [UInt8]) -> Result<[UInt8], Status> {
-        run(packet, extra: 0) { srtp_unprotect_rtcp(session, $0, $1) }
+        let mki: UInt32 = usesMKI ? 1 : 0
+        return run(packet, extra: 0) { srtp_unprotect_rtcp_mki(session, $0, $1, mki) }
     }
 
     /// The ROC libsrtp holds for the stream.
