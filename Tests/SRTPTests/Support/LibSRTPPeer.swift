@@ -37,14 +37,16 @@ final class LibSRTPPeer {
 
     /// Creates a session for `ssrc` (its direction follows from the first call). A non-zero
     /// `roc` is passed with `srtp_set_stream_roc` (libsrtp ignores a pending ROC of 0). With
-    /// `mki`, the key is libsrtp's master key 0 with that MKI.
+    /// `mki`, the key is libsrtp's master key 0 with that MKI. `encryptSRTCP` overrides the
+    /// SRTCP services (confidentiality and authentication, or authentication only: E=0).
     init(profile: ProtectionProfile, masterKey: [UInt8], masterSalt: [UInt8], ssrc: UInt32,
-         roc: UInt32 = 0, windowSize: Int = 1024, mki: [UInt8]? = nil) throws {
+         roc: UInt32 = 0, windowSize: Int = 1024, mki: [UInt8]? = nil, encryptSRTCP: Bool? = nil) throws {
         precondition(Self.initialized, "srtp_init failed")
         self.ssrc = ssrc
         usesMKI = mki != nil
         var policy = srtp_policy_t()
         Self.setCryptoPolicies(profile, &policy)
+        if let encryptSRTCP { policy.rtcp.sec_serv = encryptSRTCP ? sec_serv_conf_and_auth : sec_serv_auth }
         policy.ssrc.type = ssrc_specific
         policy.ssrc.value = ssrc
         policy.window_size = UInt(windowSize)
