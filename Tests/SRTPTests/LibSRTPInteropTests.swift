@@ -108,6 +108,104 @@ import Testing
         failures.finish()
     }
 
+    /// Receiver decisions against libsrtp's on a hostile delivery order: a sender that jumps
+    /// ahead by up to 0x7000, wrapping the SEQ many times, and a receiver fed the newest
+    /// packet or an older one (from the last 40, or up to 3000 back) (replays, too old, wrong ROC guesses).
+    /// Both receivers (window 128, libsrtp's default) must accept and refuse the same
+    /// packets for the same reason and hold the same ROC.
+    @Test(arguments: [ProtectionProfile.aes128CmSha1_80, .aeadAes128Gcm, .nullSha1_32])
+    func receiverDecisionsMatch(profile: ProtectionProfile) throws {
+        let seed = Self.seed(profile, 6)
+        var rng = SeededGenerator(seed: seed)
+        let key = rng.bytes(profile.masterKeyLength), salt = rng.bytes(profile.masterSaltLength)
+        let ssrc = UInt32.random(in: 0...UInt32.max, using: &rng)
+        let sender = try SRTPSender(profile: profile, masterKey: key, masterSalt: salt)
+        let ours = try SRTPReceiver(profile: profile, masterKey: key, masterSalt: salt,
+                                    configuration: { var c = SRTPConfiguration(); c.replayWindowSize = 128; return c }())
+        let theirs = try LibSRTPPeer(profile: profile, masterKey: key, masterSalt: salt, ssrc: ssrc, windowSize: 128)
+        var failures = FailureLog(context: "\(profile) decisions seed \(seed)")
+        var sent: [[UInt8]] = []
+        var sequenceNumber = UInt16.random(in: 0...UInt16.max, using: &rng)
+        var outcomes: [String: Int] = [:]
+        for step in 0..<4000 {
+            let packet: [UInt8]
+            if sent.isEmpty || Int.random(in: 0..<3, using: &rng) == 0 {
+                let jump: Int = switch Int.random(in: 0..<10, using: &rng) {
+                case 0: Int.random(in: 1000...0x7000, using: &rng)
+                case 1: Int.random(in: 100...1000, using: &rng)
+                default: Int.random(in: 1...3, using: &rng)
+                }
+                sequenceNumber &+= UInt16(jump)
+                let protected = try sender.protect(TestPackets.rtp(sequenceNumber: sequenceNumber, ssrc: ssrc,
+                                                                   payload: rng.bytes(Int.random(in: 0...30, using: &rng))))
+                sent.append(protected)
+                packet = protected
+            } else {
+                let back = Int.random(in: 0..<(Bool.random(using: &rng) ? 3000 : 40), using: &rng)
+                packet = sent[max(0, sent.count - 1 - back)]
+            }
+            let theirResult = theirs.unprotect(packet)
+            let ourError = thrownError { try ours.unprotect(packet) }
+            let outcome: String
+            switch (theirResult, ourError) {
+            case (.success, nil): outcome = "ok"
+            case (.failure(.replayed), .replayed?): outcome = "replayed"
+            case (.failure(.tooOld), .tooOld?): outcome = "too old"
+            case (.failure(.authenticationFailed), .authenticationFailed?): outcome = "authentication failed"
+            default:
+                outcome = "mismatch"
+                failures.record("step \(step) SEQ \(packet.sequenceNumber): libsrtp \(theirResult), ours \(String(describing: ourError))")
+            }
+            outcomes[outcome, default: 0] += 1
+            failures.check(ours.rolloverCounter(for: ssrc) == theirs.rolloverCounter, "ROC after step \(step)")
+        }
+        // The walk must have exercised every outcome.
+        for outcome in ["ok", "replayed", "too old", "authentication failed"] {
+            failures.check(outcomes[outcome, default: 0] > 10, "too few '\(outcome)' outcomes: \(outcomes)")
+        }
+        failures.finish()
+    }
+
+    /// The same for SRTCP (libsrtp's SRTCP window is a fixed 128): indices delivered newest
+    /// first or from up to 400 back must get the same decision from both receivers.
+    @Test(arguments: [ProtectionProfile.aes256CmSha1_32, .aeadAes256Gcm])
+    func srtcpReceiverDecisionsMatch(profile: ProtectionProfile) throws {
+        let seed = Self.seed(profile, 7)
+        var rng = SeededGenerator(seed: seed)
+        let key = rng.bytes(profile.masterKeyLength), salt = rng.bytes(profile.masterSaltLength)
+        let ssrc = UInt32.random(in: 0...UInt32.max, using: &rng)
+        let sender = try SRTPSender(profile: profile, masterKey: key, masterSalt: salt)
+        let ours = try SRTPReceiver(profile: profile, masterKey: key, masterSalt: salt,
+                                    configuration: { var c = SRTPConfiguration(); c.replayWindowSize = 128; return c }())
+        let theirs = try LibSRTPPeer(profile: profile, masterKey: key, masterSalt: salt, ssrc: ssrc)
+        var failures = FailureLog(context: "\(profile) SRTCP decisions seed \(seed)")
+        var sent: [[UInt8]] = []
+        var outcomes: [String: Int] = [:]
+        for step in 0..<3000 {
+            if sent.isEmpty || Int.random(in: 0..<3, using: &rng) == 0 {
+                sent.append(try sender.protectRTCP(TestPackets.rtcp(ssrc: ssrc, body: rng.bytes(Int.random(in: 0...20, using: &rng)))))
+            }
+            let back = Int.random(in: 0..<(Bool.random(using: &rng) ? 400 : 40), using: &rng)
+            let packet = sent[max(0, sent.count - 1 - back)]
+            let theirResult = theirs.unprotectRTCP(packet)
+            let ourError = thrownError { try ours.unprotectRTCP(packet) }
+            let outcome: String
+            switch (theirResult, ourError) {
+            case (.success, nil): outcome = "ok"
+            case (.failure(.replayed), .replayed?): outcome = "replayed"
+            case (.failure(.tooOld), .tooOld?): outcome = "too old"
+            default:
+                outcome = "mismatch"
+                failures.record("step \(step): libsrtp \(theirResult), ours \(String(describing: ourError))")
+            }
+            outcomes[outcome, default: 0] += 1
+        }
+        for outcome in ["ok", "replayed", "too old"] {
+            failures.check(outcomes[outcome, default: 0] > 10, "too few '\(outcome)' outcomes: \(outcomes)")
+        }
+        failures.finish()
+    }
+
     /// Our sender's default first SRTCP index (0) is one libsrtp accepts as well.
     @Test(arguments: ProtectionProfile.allCases)
     func srtcpIndexZeroIsAccepted(profile: ProtectionProfile) throws {
