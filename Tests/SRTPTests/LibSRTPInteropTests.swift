@@ -54,13 +54,13 @@ import Testing
             guard case .success(let theirs) = theirSender.protectRTCP(plain) else {
                 failures.record("libsrtp protect_rtcp failed at packet \(number)"); continue
             }
-            failures.check(ours == theirs, "packet \(number): our SRTCP differs from libsrtp's")
+            failures.check(sameBytes(ours, theirs), "packet \(number): our SRTCP differs from libsrtp's")
             failures.check(ours[wordOffset(ours)] & 0x80 == encryptedFlag, "packet \(number): E flag")
             delivery.push(Delivery(plain: plain, ours: ours, theirs: theirs), using: &rng)
             while let next = delivery.pop(using: &rng) {
-                failures.check(theirReceiver.unprotectRTCP(next.ours) == .success(next.plain),
+                failures.check(theirReceiver.unprotectRTCP(next.ours).succeeded(with: next.plain),
                                "libsrtp could not unprotect our SRTCP packet")
-                failures.check((try? ourReceiver.unprotectRTCP(next.theirs)) == next.plain,
+                failures.check(returns(next.plain) { try ourReceiver.unprotectRTCP(next.theirs) },
                                "we could not unprotect libsrtp's SRTCP packet")
                 if Int.random(in: 0..<40, using: &rng) == 0 {   // replay it: both must refuse
                     failures.check(theirReceiver.unprotectRTCP(next.ours) == .failure(.replayed), "libsrtp took a replay")
@@ -101,9 +101,9 @@ import Testing
             if !encrypt && profile.cipher != .aesGCM {
                 failures.check(Array(ours.prefix(rtcp.count)) == rtcp, "E=0 packet \(number) is not in clear")
             }
-            failures.check(theirSender.protectRTCP(rtcp) == .success(ours), "SRTCP packet \(number) differs")
-            failures.check(theirReceiver.unprotectRTCP(ours) == .success(rtcp), "libsrtp could not unprotect our SRTCP \(number)")
-            failures.check((try? ourReceiver.unprotectRTCP(ours)) == rtcp, "we could not unprotect SRTCP \(number)")
+            failures.check(theirSender.protectRTCP(rtcp).succeeded(with: ours), "SRTCP packet \(number) differs")
+            failures.check(theirReceiver.unprotectRTCP(ours).succeeded(with: rtcp), "libsrtp could not unprotect our SRTCP \(number)")
+            failures.check(returns(rtcp) { try ourReceiver.unprotectRTCP(ours) }, "we could not unprotect SRTCP \(number)")
         }
         failures.finish()
     }
@@ -245,16 +245,16 @@ import Testing
         for number in 0..<200 {
             let plain = RandomPacket.rtp(sequenceNumber: UInt16(number), ssrc: ssrc, using: &rng)
             let ours = try ourSender.protect(plain)
-            failures.check(theirSender.protect(plain) == .success(ours), "SRTP packet \(number) differs")
-            failures.check(theirReceiver.unprotect(ours) == .success(plain), "libsrtp could not unprotect our SRTP \(number)")
-            failures.check((try? ourReceiver.unprotect(ours)) == plain, "we could not unprotect SRTP \(number)")
+            failures.check(theirSender.protect(plain).succeeded(with: ours), "SRTP packet \(number) differs")
+            failures.check(theirReceiver.unprotect(ours).succeeded(with: plain), "libsrtp could not unprotect our SRTP \(number)")
+            failures.check(returns(plain) { try ourReceiver.unprotect(ours) }, "we could not unprotect SRTP \(number)")
             let rtcp = RandomPacket.rtcp(ssrc: ssrc, using: &rng)
             let oursRTCP = try ourSender.protectRTCP(rtcp)
-            failures.check(theirSender.protectRTCP(rtcp) == .success(oursRTCP), "SRTCP packet \(number) differs")
+            failures.check(theirSender.protectRTCP(rtcp).succeeded(with: oursRTCP), "SRTCP packet \(number) differs")
             if !libsrtpMisplacesSRTCPMKI {
-                failures.check(theirReceiver.unprotectRTCP(oursRTCP) == .success(rtcp), "libsrtp could not unprotect our SRTCP \(number)")
+                failures.check(theirReceiver.unprotectRTCP(oursRTCP).succeeded(with: rtcp), "libsrtp could not unprotect our SRTCP \(number)")
             }
-            failures.check((try? ourReceiver.unprotectRTCP(oursRTCP)) == rtcp, "we could not unprotect SRTCP \(number)")
+            failures.check(returns(rtcp) { try ourReceiver.unprotectRTCP(oursRTCP) }, "we could not unprotect SRTCP \(number)")
         }
         failures.finish()
     }
@@ -280,12 +280,12 @@ import Testing
             guard case .success(let theirs) = theirSender.protect(plain) else {
                 failures.record("libsrtp protect failed at packet \(number) (SEQ \(sequenceNumber))"); continue
             }
-            failures.check(ours == theirs, "packet \(number) (SEQ \(sequenceNumber)): our SRTP differs from libsrtp's")
+            failures.check(sameBytes(ours, theirs), "packet \(number) (SEQ \(sequenceNumber)): our SRTP differs from libsrtp's")
             delivery.push(Delivery(plain: plain, ours: ours, theirs: theirs), using: &rng)
             while let next = delivery.pop(using: &rng) {
-                failures.check(theirReceiver.unprotect(next.ours) == .success(next.plain),
+                failures.check(theirReceiver.unprotect(next.ours).succeeded(with: next.plain),
                                "libsrtp could not unprotect our packet (SEQ \(next.plain.sequenceNumber))")
-                failures.check((try? ourReceiver.unprotect(next.theirs)) == next.plain,
+                failures.check(returns(next.plain) { try ourReceiver.unprotect(next.theirs) },
                                "we could not unprotect libsrtp's packet (SEQ \(next.plain.sequenceNumber))")
                 failures.check(ourReceiver.rolloverCounter(for: ssrc) == theirReceiver.rolloverCounter,
                                "receiver ROCs differ after SEQ \(next.plain.sequenceNumber)")
@@ -299,8 +299,8 @@ import Testing
             sequenceNumber &+= Int.random(in: 0..<8, using: &rng) == 0 ? UInt16.random(in: 2...4, using: &rng) : 1
         }
         while let next = delivery.drain() {
-            failures.check(theirReceiver.unprotect(next.ours) == .success(next.plain), "libsrtp could not unprotect our packet")
-            failures.check((try? ourReceiver.unprotect(next.theirs)) == next.plain, "we could not unprotect libsrtp's packet")
+            failures.check(theirReceiver.unprotect(next.ours).succeeded(with: next.plain), "libsrtp could not unprotect our packet")
+            failures.check(returns(next.plain) { try ourReceiver.unprotect(next.theirs) }, "we could not unprotect libsrtp's packet")
         }
         failures.check(ourReceiver.rolloverCounter(for: ssrc) == initialROC &+ 1, "our receiver did not wrap the ROC")
         failures.check(theirReceiver.rolloverCounter == initialROC &+ 1, "libsrtp's receiver did not wrap the ROC")
