@@ -56,7 +56,7 @@ import Testing
             }
             failures.check(sameBytes(ours, theirs), "packet \(number): our SRTCP differs from libsrtp's")
             failures.check(ours[wordOffset(ours)] & 0x80 == encryptedFlag, "packet \(number): E flag")
-            delivery.push(Delivery(plain: plain, ours: ours, theirs: theirs), using: &rng)
+            delivery.push(Delivery(plain: plain, ours: ours, theirs: theirs))
             while let next = delivery.pop(using: &rng) {
                 failures.check(theirReceiver.unprotectRTCP(next.ours).succeeded(with: next.plain),
                                "libsrtp could not unprotect our SRTCP packet")
@@ -281,7 +281,7 @@ import Testing
                 failures.record("libsrtp protect failed at packet \(number) (SEQ \(sequenceNumber))"); continue
             }
             failures.check(sameBytes(ours, theirs), "packet \(number) (SEQ \(sequenceNumber)): our SRTP differs from libsrtp's")
-            delivery.push(Delivery(plain: plain, ours: ours, theirs: theirs), using: &rng)
+            delivery.push(Delivery(plain: plain, ours: ours, theirs: theirs))
             while let next = delivery.pop(using: &rng) {
                 failures.check(theirReceiver.unprotect(next.ours).succeeded(with: next.plain),
                                "libsrtp could not unprotect our packet (SEQ \(next.plain.sequenceNumber))")
@@ -305,76 +305,5 @@ import Testing
         failures.check(ourReceiver.rolloverCounter(for: ssrc) == initialROC &+ 1, "our receiver did not wrap the ROC")
         failures.check(theirReceiver.rolloverCounter == initialROC &+ 1, "libsrtp's receiver did not wrap the ROC")
         failures.finish()
-    }
-}
-
-/// One packet on its way: the plaintext and both protected forms.
-struct Delivery {
-    let plain: [UInt8]
-    let ours: [UInt8]
-    let theirs: [UInt8]
-}
-
-/// Holds up to 16 packets and releases them in random order: reordering well inside every
-/// replay window in play (libsrtp's SRTCP window is 128).
-struct ReorderQueue {
-    private var held: [Delivery] = []
-    private var target = 1
-
-    mutating func push(_ delivery: Delivery, using rng: inout SeededGenerator) {
-        held.append(delivery)
-    }
-
-    mutating func pop(using rng: inout SeededGenerator) -> Delivery? {
-        guard held.count >= target else { return nil }
-        target = Int.random(in: 1...16, using: &rng)
-        return held.remove(at: Int.random(in: 0..<held.count, using: &rng))
-    }
-
-    mutating func drain() -> Delivery? { held.isEmpty ? nil : held.removeFirst() }
-}
-
-/// Collects failures of a long randomized run and reports the first few (with the seed).
-struct FailureLog {
-    let context: String
-    private(set) var count = 0
-
-    init(context: String) { self.context = context }
-
-    mutating func check(_ condition: Bool, _ message: @autoclosure () -> String) {
-        if !condition { record(message()) }
-    }
-
-    mutating func record(_ message: String) {
-        count += 1
-        if count <= 5 { Issue.record("\(context): \(message)") }
-    }
-
-    func finish() {
-        #expect(count == 0, "\(context): \(count) failures")
-    }
-}
-
-/// Whether `body` throws exactly `expected`.
-func throwsError<T>(_ expected: SRTPError, _ body: () throws -> T) -> Bool {
-    do { _ = try body(); return false } catch { return error as? SRTPError == expected }
-}
-
-/// Whether `body` throws ``SRTPError/replayed(ssrc:index:)``.
-func throwsReplayed<T>(_ body: () throws -> T) -> Bool {
-    do { _ = try body(); return false } catch {
-        if case .replayed? = error as? SRTPError { return true }
-        return false
-    }
-}
-
-extension Array where Element == UInt8 {
-    /// The RTP sequence number (bytes 2-3).
-    var sequenceNumber: UInt16 { UInt16(self[2]) << 8 | UInt16(self[3]) }
-
-    /// The 31-bit SRTCP index of the E||index word at `offset`.
-    func loadIndex(at offset: Int) -> UInt32 {
-        (UInt32(self[offset]) << 24 | UInt32(self[offset + 1]) << 16 | UInt32(self[offset + 2]) << 8
-            | UInt32(self[offset + 3])) & 0x7FFF_FFFF
     }
 }
