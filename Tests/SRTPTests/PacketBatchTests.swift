@@ -124,4 +124,27 @@ import Testing
         #expect(out.result(at: 1) == .failed(.malformed(.tooShort(length: 7, needed: 22))))
         #expect(out.result(at: 2) == .ok && out.packet(at: 2) == packets[2])
     }
+
+    /// SRTCP in place: a forged or replayed slot keeps its bytes, its neighbours decrypt.
+    @Test(arguments: ProtectionProfile.allCases)
+    func rtcpInPlaceFailuresKeepTheirBytes(profile: ProtectionProfile) throws {
+        let sender = try TestPackets.sender(profile)
+        let receiver = try TestPackets.receiver(profile)
+        let plain = (0..<3).map { TestPackets.rtcp(body: Array(repeating: UInt8($0), count: 16 + $0 * 4)) }
+        var protected = try plain.map { try sender.protectRTCP($0) }
+        protected[1][9] ^= 0x80
+        let batch = PacketBatch(maximumCount: 4)
+        for packet in protected { batch.append(packet) }
+        batch.append(protected[0])
+        receiver.unprotectRTCP(batch)
+        #expect(batch.result(at: 0) == .ok && batch.packet(at: 0) == plain[0])
+        #expect(batch.result(at: 1) == .failed(.authenticationFailed(ssrc: 0x1122_3344)))
+        #expect(batch.packet(at: 1) == protected[1])
+        #expect(batch.result(at: 2) == .ok && batch.packet(at: 2) == plain[2])
+        #expect(batch.result(at: 3) == .failed(.replayed(ssrc: 0x1122_3344, index: 0)))
+        #expect(batch.packet(at: 3) == protected[0])
+        // Index 1 (the forged slot) is still fresh.
+        protected[1][9] ^= 0x80
+        #expect(try receiver.unprotectRTCP(protected[1]) == plain[1])
+    }
 }
