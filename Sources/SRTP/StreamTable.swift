@@ -11,6 +11,9 @@ package struct StreamState {
     package var rtcpIndex: UInt64 = 0
     /// Receiver: whether an SRTCP packet was accepted yet.
     package var rtcpStarted = false
+
+    /// A stream with nothing sent or accepted yet.
+    package init() {}
 }
 
 /// The streams of one direction, keyed by SSRC: O(1) lookup, state in one contiguous slab,

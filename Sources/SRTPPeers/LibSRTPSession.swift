@@ -40,6 +40,8 @@ public final class LibSRTPSession {
 
     private static let initialized: Bool = srtp_init() == srtp_err_status_ok
     private let session: srtp_t
+    /// Whether packets carry an MKI (then the `_mki` calls run with master key 0).
+    private let usesMKI: Bool
 
     /// The libsrtp version string.
     public static var version: String {
@@ -50,11 +52,17 @@ public final class LibSRTPSession {
     /// - Parameters:
     ///   - roc: for `.ssrc`, a non-zero starting ROC set with `srtp_set_stream_roc`.
     ///   - allowRepeatTransmit: let a sender protect the same index twice (benchmarks).
+    ///   - mki: when set, the key is libsrtp's master key 0 with this MKI.
+    ///   - encryptSRTCP: overrides the SRTCP services (E=1 confidentiality and
+    ///     authentication, or E=0 authentication only).
     public init(profile: ProtectionProfile, masterKey: [UInt8], masterSalt: [UInt8], streams: Streams,
-                roc: UInt32 = 0, windowSize: Int = 1024, allowRepeatTransmit: Bool = false) throws(Status) {
+                roc: UInt32 = 0, windowSize: Int = 1024, allowRepeatTransmit: Bool = false,
+                mki: [UInt8]? = nil, encryptSRTCP: Bool? = nil) throws(Status) {
         precondition(Self.initialized, "srtp_init failed")
+        usesMKI = mki != nil
         var policy = srtp_policy_t()
         Self.setCryptoPolicies(profile, &policy)
+        if let encryptSRTCP { policy.rtcp.sec_serv = encryptSRTCP ? sec_serv_conf_and_auth : sec_serv_auth }
         switch streams {
         case .ssrc(let ssrc):
             policy.ssrc.type = ssrc_specific
@@ -67,10 +75,25 @@ public final class LibSRTPSession {
         policy.window_size = UInt(windowSize)
         policy.allow_repeat_tx = allowRepeatTransmit ? 1 : 0
         var keyAndSalt = masterKey + masterSalt
+        var mkiBytes = mki ?? [0]
         var created: srtp_t? = nil
         let status = keyAndSalt.withUnsafeMutableBufferPointer { key -> srtp_err_status_t in
-            policy.key = key.baseAddress
-            return srtp_create(&created, &policy)
+            mkiBytes.withUnsafeMutableBufferPointer { mkiBuffer in
+                guard let mki else {
+                    policy.key = key.baseAddress
+                    return srtp_create(&created, &policy)
+                }
+                var master = srtp_master_key_t(key: key.baseAddress, mki_id: mkiBuffer.baseAddress,
+                                               mki_size: UInt32(mki.count))
+                return withUnsafeMutablePointer(to: &master) { masterPointer in
+                    var list: UnsafeMutablePointer<srtp_master_key_t>? = masterPointer
+                    return withUnsafeMutablePointer(to: &list) { listPointer in
+                        policy.keys = listPointer
+                        policy.num_master_keys = 1
+                        return srtp_create(&created, &policy)
+                    }
+                }
+            }
         }
         guard status == srtp_err_status_ok, let created else { throw Status(status) }
         session = created
@@ -120,25 +143,25 @@ public final class LibSRTPSession {
     /// trailer). Returns the new length.
     @inline(__always)
     public func protect(_ packet: UnsafeMutableRawPointer, length: Int) -> Result<Int, Status> {
-        call(packet, length) { srtp_protect(session, $0, $1) }
+        call(packet, length) { srtp_protect_mki(session, $0, $1, usesMKI ? 1 : 0, 0) }
     }
 
     /// `srtp_unprotect` in place. Returns the new length.
     @inline(__always)
     public func unprotect(_ packet: UnsafeMutableRawPointer, length: Int) -> Result<Int, Status> {
-        call(packet, length) { srtp_unprotect(session, $0, $1) }
+        call(packet, length) { srtp_unprotect_mki(session, $0, $1, usesMKI ? 1 : 0) }
     }
 
     /// `srtp_protect_rtcp` in place. Returns the new length.
     @inline(__always)
     public func protectRTCP(_ packet: UnsafeMutableRawPointer, length: Int) -> Result<Int, Status> {
-        call(packet, length) { srtp_protect_rtcp(session, $0, $1) }
+        call(packet, length) { srtp_protect_rtcp_mki(session, $0, $1, usesMKI ? 1 : 0, 0) }
     }
 
     /// `srtp_unprotect_rtcp` in place. Returns the new length.
     @inline(__always)
     public func unprotectRTCP(_ packet: UnsafeMutableRawPointer, length: Int) -> Result<Int, Status> {
-        call(packet, length) { srtp_unprotect_rtcp(session, $0, $1) }
+        call(packet, length) { srtp_unprotect_rtcp_mki(session, $0, $1, usesMKI ? 1 : 0) }
     }
 
     @inline(__always)

@@ -102,4 +102,43 @@ import Testing
         #expect(thrownError { try receiver.unprotect(packets[0]) } == .tooOld(ssrc: Self.ssrc, index: 1000))
         #expect(throws: Never.self) { try receiver.unprotect(packets[1]) }
     }
+
+    /// The bitmap window against a plain model (a set of accepted indices), on seeded random
+    /// walks with small steps back and forth and jumps around the ring size, for random sizes.
+    @Test func bitmapAgreesWithModel() {
+        var rng = SeededGenerator(seed: 0x3E91A7)
+        for _ in 0..<16 {
+            let size = Bool.random(using: &rng) ? [64, 65, 127, 128, 129, 1000, 1024, 32767, 32768].randomElement(using: &rng)!
+                                                : Int.random(in: 64...32768, using: &rng)
+            let wordCount = ReplayWindow.wordCount(forSize: size)
+            let ring = wordCount * 64
+            #expect(ring >= size && ring < 2 * max(size, 64))
+            let table = StreamTable(windowSize: size)
+            let window = table.rtpWindow(table.insert(0x1234, initial: StreamState()))
+            var highest: UInt64 = 1_000_000
+            window.reset(to: highest)
+            var accepted: Set<UInt64> = [highest]
+            for _ in 0..<1500 {
+                let index: UInt64
+                switch Int.random(in: 0..<10, using: &rng) {
+                case 0: index = highest + UInt64([ring - 1, ring, ring + 1, size - 1, size, size + 1].randomElement(using: &rng)!)
+                case 1: index = highest - UInt64(Int.random(in: max(0, size - 2)...(size + 1), using: &rng))
+                case 2...5: index = highest + UInt64(Int.random(in: 1...40, using: &rng))
+                default: index = highest - UInt64(Int.random(in: 0...min(size + 5, 200), using: &rng))
+                }
+                let expected: ReplayCheck = index > highest ? .fresh
+                    : highest - index >= UInt64(size) ? .tooOld : accepted.contains(index) ? .replayed : .fresh
+                let actual = window.check(index, highest: highest)
+                guard actual == expected else {
+                    Issue.record("size \(size): index \(index) with H \(highest): \(actual), expected \(expected)")
+                    return
+                }
+                if actual == .fresh {
+                    highest = window.accept(index, highest: highest)
+                    accepted.insert(index)
+                    #expect(highest == max(index, highest))
+                }
+            }
+        }
+    }
 }

@@ -15,11 +15,14 @@ final class LibSRTPPeer {
     let ssrc: UInt32
     private let session: LibSRTPSession
 
+    /// `roc` is passed with `srtp_set_stream_roc`; with `mki`, the key is libsrtp's master
+    /// key 0 with that MKI; `encryptSRTCP` overrides the SRTCP services (E=1 or E=0).
     init(profile: ProtectionProfile, masterKey: [UInt8], masterSalt: [UInt8], ssrc: UInt32,
-         roc: UInt32 = 0, windowSize: Int = 1024) throws {
+         roc: UInt32 = 0, windowSize: Int = 1024, mki: [UInt8]? = nil, encryptSRTCP: Bool? = nil) throws {
         self.ssrc = ssrc
         session = try LibSRTPSession(profile: profile, masterKey: masterKey, masterSalt: masterSalt,
-                                     streams: .ssrc(ssrc), roc: roc, windowSize: windowSize)
+                                     streams: .ssrc(ssrc), roc: roc, windowSize: windowSize, mki: mki,
+                                     encryptSRTCP: encryptSRTCP)
     }
 
     func protect(_ packet: [UInt8]) -> Result<[UInt8], Status> { session.protect(packet) }

@@ -49,3 +49,27 @@ enum TestPackets {
 func thrownError<T>(_ body: () throws -> T) -> SRTPError? {
     do { _ = try body(); return nil } catch { return error as? SRTPError }
 }
+
+/// Whether `body` throws exactly `expected`.
+func throwsError<T>(_ expected: SRTPError, _ body: () throws -> T) -> Bool {
+    do { _ = try body(); return false } catch { return error as? SRTPError == expected }
+}
+
+/// Whether `body` throws ``SRTPError/replayed(ssrc:index:)``.
+func throwsReplayed<T>(_ body: () throws -> T) -> Bool {
+    do { _ = try body(); return false } catch {
+        if case .replayed? = error as? SRTPError { return true }
+        return false
+    }
+}
+
+extension Array where Element == UInt8 {
+    /// The RTP sequence number (bytes 2-3).
+    var sequenceNumber: UInt16 { UInt16(self[2]) << 8 | UInt16(self[3]) }
+
+    /// The 31-bit SRTCP index of the E||index word at `offset`.
+    func loadIndex(at offset: Int) -> UInt32 {
+        (UInt32(self[offset]) << 24 | UInt32(self[offset + 1]) << 16 | UInt32(self[offset + 2]) << 8
+            | UInt32(self[offset + 3])) & 0x7FFF_FFFF
+    }
+}
