@@ -33,6 +33,9 @@ public final class DoubleSender {
                 configuration: SRTPConfiguration = .init(), ekt: EKTSender? = nil) throws(SRTPError) {
         var configuration = configuration
         configuration.mki = nil
+        if let ekt, !ekt.announces(inner.key) {
+            throw .invalidParameter("the EKT sender must announce the inner master key this sender uses")
+        }
         self.profile = profile
         self.configuration = configuration
         self.inner = try SRTPKeys(profile: profile.halfProfile, masterKey: inner.key, masterSalt: inner.salt,

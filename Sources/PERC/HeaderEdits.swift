@@ -3,6 +3,7 @@
 
 /// Changes a relay makes to a packet's header; nil leaves a field as received.
 public struct HeaderEdits: Equatable, Sendable {
+    /// The new payload type (7 bits; a higher bit is ignored).
     public var payloadType: UInt8?
     public var sequenceNumber: UInt16?
     public var marker: Bool?
@@ -18,7 +19,7 @@ public struct HeaderEdits: Equatable, Sendable {
 
     /// `fields` with these edits applied.
     public func applied(to fields: RTPHeaderFields) -> RTPHeaderFields {
-        RTPHeaderFields(payloadType: payloadType ?? fields.payloadType,
+        RTPHeaderFields(payloadType: payloadType.map { $0 & 0x7F } ?? fields.payloadType,
                         sequenceNumber: sequenceNumber ?? fields.sequenceNumber,
                         marker: marker ?? fields.marker)
     }

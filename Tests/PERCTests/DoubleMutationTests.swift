@@ -34,7 +34,7 @@ import Testing
         let keys = DoubleTestKeys(profile, seed: 3)
         let cipher: EKTCipher = profile == .aes128Gcm ? .aesKeyWrap128 : .aesKeyWrap256
         let parameters = try EKTParameterSet(spi: 9, cipher: cipher, key: rng.bytes(cipher.keyLength), masterSalt: keys.inner.salt)
-        let ektSender = EKTSender(parameters: parameters, masterKey: keys.inner.key, fullFieldsAfterChange: 3, fullFieldInterval: 2)
+        let ektSender = try EKTSender(parameters: parameters, masterKey: keys.inner.key, fullFieldsAfterChange: 3, fullFieldInterval: 2)
         let sender = try keys.sender(ekt: ektSender)
         let ekt = EKTReceiver(keyLength: profile.halfKeyLength, saltLength: 12)
         ekt.install(parameters)

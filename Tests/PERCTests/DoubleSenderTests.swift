@@ -16,7 +16,7 @@ import Testing
         #expect(plain.rtpOverhead == 33)
         let parameters = try EKTParameterSet(spi: 1, cipher: .aesKeyWrap128, key: [UInt8](repeating: 1, count: 16),
                                              masterSalt: keys.inner.salt)
-        let withEKT = try keys.sender(ekt: EKTSender(parameters: parameters, masterKey: keys.inner.key))
+        let withEKT = try keys.sender(ekt: try EKTSender(parameters: parameters, masterKey: keys.inner.key))
         #expect(withEKT.rtpOverhead == 33 + 47)
         let packet = RTPPacketFactory.packet(sequenceNumber: 1, payload: [1, 2, 3])
         #expect(try withEKT.protect(packet).count == packet.count + 33 + 47)

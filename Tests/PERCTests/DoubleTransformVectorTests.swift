@@ -76,7 +76,7 @@ import Testing
 
     /// With an EKT sender the first packet carries the FullEKTField with the inner key.
     @Test func senderWirePacketWithFullEKTField() throws {
-        let ekt = EKTSender(parameters: try ektParameters, masterKey: try innerKey.key)
+        let ekt = try EKTSender(parameters: try ektParameters, masterKey: try innerKey.key)
         let doubleSender = try DoubleSender(profile: .aes128Gcm, inner: try innerKey, outer: try senderHopKey, ekt: ekt)
         #expect(try doubleSender.protect(try sender.bytes("rtp_packet_plain")) == (try sender.bytes("wire_packet(srtp||FullEKTField)")))
     }

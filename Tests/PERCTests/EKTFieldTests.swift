@@ -18,7 +18,7 @@ import Testing
         let key = try vector.bytes("srtp_master_key")
         let ssrc = UInt32(try vector.bytes("ssrc").reduce(0) { $0 << 8 | Int($1) })
         let roc = UInt32(try vector.int("roc"))
-        let plaintext = EKTPlaintext(masterKey: key, ssrc: ssrc, roc: roc)
+        let plaintext = try EKTPlaintext(masterKey: key, ssrc: ssrc, roc: roc)
         let expected = try vector.bytes("ekt_plaintext")
         #expect(plaintext.bytes == expected)
         // len(1) | key | SSRC(4) | ROC(4): M = L + 9.
@@ -49,7 +49,7 @@ import Testing
                                              cipher: ektKey.count == 16 ? .aesKeyWrap128 : .aesKeyWrap256,
                                              key: ektKey, masterSalt: [UInt8](repeating: 0xA0, count: 12))
         let key = try vector.bytes("srtp_master_key")
-        let sender = EKTSender(parameters: parameters, masterKey: key)
+        let sender = try EKTSender(parameters: parameters, masterKey: key)
         for _ in 0..<(try vector.int("epoch")) { sender.rekey(masterKey: key) }
         let ssrc = UInt32(try vector.bytes("ssrc").reduce(0) { $0 << 8 | Int($1) })
         let field = try #require(sender.fullField(ssrc: ssrc, roc: UInt32(try vector.int("roc"))))

@@ -34,7 +34,7 @@ import Testing
             var configuration = SRTPConfiguration()
             configuration.initialROC = roc
             return try DoubleSender(profile: profile, inner: key, outer: keys.hops[0], configuration: configuration,
-                                    ekt: EKTSender(parameters: parameters, masterKey: key.key))
+                                    ekt: try EKTSender(parameters: parameters, masterKey: key.key))
         }
 
         /// A receiver with no inner key of its own: every key comes through EKT.
@@ -163,7 +163,7 @@ import Testing
 
         var rng = SeededGenerator(seed: 44)
         let newKey = SRTPMasterKey(key: rng.bytes(16), salt: conference.parameters.masterSalt)
-        let announcer = EKTSender(parameters: conference.parameters, masterKey: conference.senderKey.key)
+        let announcer = try EKTSender(parameters: conference.parameters, masterKey: conference.senderKey.key)
         announcer.rekey(masterKey: newKey.key)
         let announcement = try #require(announcer.fullField(ssrc: ssrc, roc: 0))
         #expect(announcement.epoch == 1)

@@ -13,7 +13,10 @@ public struct EKTPlaintext: Sendable {
     /// The sender's ROC for that SSRC.
     public let roc: UInt32
 
-    public init(masterKey: [UInt8], ssrc: UInt32, roc: UInt32) {
+    /// - Throws: ``SRTPError/invalidKeyLength(expected:actual:)`` for a key outside 1...242
+    ///   bytes (the RFC 8870 ABNF limit).
+    public init(masterKey: [UInt8], ssrc: UInt32, roc: UInt32) throws(SRTPError) {
+        guard (1...242).contains(masterKey.count) else { throw .invalidKeyLength(expected: 16, actual: masterKey.count) }
         self.masterKey = SecretBytes(masterKey)
         self.ssrc = ssrc
         self.roc = roc

@@ -30,8 +30,10 @@ public final class EKTSender {
     }
 
     /// - Parameter masterKey: the sender's own end-to-end master key (16 or 32 bytes).
+    /// - Throws: ``SRTPError/invalidKeyLength(expected:actual:)`` for a key outside 1...242 bytes.
     public init(parameters: EKTParameterSet, masterKey: [UInt8], fullFieldsAfterChange: Int = 3,
-                fullFieldInterval: Int = 5) {
+                fullFieldInterval: Int = 5) throws(SRTPError) {
+        guard (1...242).contains(masterKey.count) else { throw .invalidKeyLength(expected: 16, actual: masterKey.count) }
         self.parameters = parameters
         self.masterKey = masterKey
         self.fullFieldsAfterChange = max(fullFieldsAfterChange, 1)
@@ -40,6 +42,9 @@ public final class EKTSender {
 
     /// Longest field this sender appends.
     public var maximumFieldLength: Int { EKTCipher.ciphertextLength(plaintextLength: masterKey.count + 9) + 7 }
+
+    /// Whether `key` is the master key this sender announces.
+    public func announces(_ key: [UInt8]) -> Bool { masterKey == key }
 
     /// Announces a new master key: the epoch goes up and the next packets carry FullEKTFields.
     public func rekey(masterKey newKey: [UInt8]) {
@@ -59,8 +64,8 @@ public final class EKTSender {
 
     /// The FullEKTField for `ssrc` at `roc` (not cached; see ``writeField(ssrc:roc:to:)``).
     public func fullField(ssrc: UInt32, roc: UInt32) -> FullEKTField? {
-        let plaintext = EKTPlaintext(masterKey: masterKey, ssrc: ssrc, roc: roc)
-        guard let ciphertext = parameters.wrap(plaintext.bytes) else { return nil }
+        guard let plaintext = try? EKTPlaintext(masterKey: masterKey, ssrc: ssrc, roc: roc),
+              let ciphertext = parameters.wrap(plaintext.bytes) else { return nil }
         return FullEKTField(spi: parameters.spi, epoch: epoch, ciphertext: ciphertext)
     }
 
