@@ -13,10 +13,10 @@ extension DTLSConnection {
 
     /// The DTLS-SRTP keying material for the selected profile (label `EXTRACTOR-dtls_srtp`).
     /// - Throws: `DTLSError.notConnected` before the handshake completed.
-    public func srtpKeyingMaterial() throws -> SRTPKeyingMaterial {
+    public func srtpKeyingMaterial() throws -> DTLSSRTPKeyingMaterial {
         guard let selectedProfile else { throw DTLSError.notConnected }
         let exported = try exportKeyingMaterial(label: "EXTRACTOR-dtls_srtp", length: selectedProfile.keyingMaterialLength)
-        return try SRTPKeyingMaterial(profile: selectedProfile, exported: exported)
+        return try DTLSSRTPKeyingMaterial(profile: selectedProfile, exported: exported)
     }
 
     /// The server sends an EKTKey (RFC 8870 5.2) and retransmits it until the client's ACK;

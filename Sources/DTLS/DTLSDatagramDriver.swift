@@ -10,7 +10,7 @@ public enum DTLSDatagramDriver {
     ///   - onEvent: sees every event; may call into `connection` (for example `sendEKTKey`).
     ///     Return true to stop.
     /// - Throws: the association's `DTLSError` when it fails, `DTLSError.timeout` at the
-    ///   deadline, `DatagramSocket.SocketError` on socket failure, or what `onEvent` throws.
+    ///   deadline, `DTLSError.socket` on socket failure, or what `onEvent` throws.
     public static func run(_ connection: DTLSConnection, over socket: DatagramSocket, until deadline: ContinuousClock.Instant,
                            onEvent: (DTLSEvent) throws -> Bool) throws {
         let clock = ContinuousClock()

@@ -17,6 +17,8 @@ public enum DTLSError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidConfiguration(String)
     /// A certificate or key could not be made, read or used.
     case certificate(String)
+    /// A socket call failed (`DatagramSocket`), with the call and `errno`'s text.
+    case socket(String)
 
     public var description: String {
         switch self {
@@ -27,6 +29,7 @@ public enum DTLSError: Error, Sendable, Equatable, CustomStringConvertible {
         case .ektNotNegotiated: return "EKT was not negotiated"
         case .invalidConfiguration(let what): return "invalid configuration: \(what)"
         case .certificate(let what): return "certificate: \(what)"
+        case .socket(let what): return "socket: \(what)"
         }
     }
 }

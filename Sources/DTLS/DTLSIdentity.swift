@@ -8,7 +8,7 @@ import X509
 
 /// This side's certificate and ECDSA P-256 private key. Peers are checked by certificate
 /// fingerprint (RFC 8122), so the certificate is usually self-signed.
-public struct DTLSIdentity: @unchecked Sendable {
+public struct DTLSIdentity: @unchecked Sendable, CustomStringConvertible {
     /// The certificate, DER.
     public let certificateDER: [UInt8]
     let privateKey: P256.Signing.PrivateKey
@@ -121,4 +121,7 @@ public struct DTLSIdentity: @unchecked Sendable {
 
     /// The private key as PKCS#8 PEM.
     public var privateKeyPEM: String { privateKey.pemRepresentation }
+
+    /// Shows the fingerprint, never the key.
+    public var description: String { "DTLSIdentity(fingerprint: \(fingerprint.hex))" }
 }

@@ -10,19 +10,14 @@ import Darwin
 /// A blocking UDP socket with receive timeouts: the simplest carrier for a `DTLSConnection`
 /// (tools and tests; the state machine itself does no I/O).
 public final class DatagramSocket {
-    /// Errors from the socket calls, with `errno`'s text.
-    public struct SocketError: Error, CustomStringConvertible {
-        public let description: String
-    }
-
     private let descriptor: Int32
 
     private init(descriptor: Int32) { self.descriptor = descriptor }
 
     deinit { _ = Glibc.close(descriptor) }
 
-    private static func failure(_ call: String) -> SocketError {
-        SocketError(description: "\(call): \(String(cString: strerror(errno)))")
+    private static func failure(_ call: String) -> DTLSError {
+        DTLSError.socket("\(call): \(String(cString: strerror(errno)))")
     }
 
     /// Resolves a numeric or named host (IPv6 literals without brackets) and port.
@@ -33,7 +28,7 @@ public final class DatagramSocket {
         var result: UnsafeMutablePointer<addrinfo>?
         let status = getaddrinfo(host, String(port), &hints, &result)
         guard status == 0, let info = result else {
-            throw SocketError(description: "cannot resolve '\(host)': \(String(cString: gai_strerror(status)))")
+            throw DTLSError.socket("cannot resolve '\(host)': \(String(cString: gai_strerror(status)))")
         }
         defer { freeaddrinfo(result) }
         let bytes = UnsafeRawBufferPointer(start: info.pointee.ai_addr, count: Int(info.pointee.ai_addrlen))
@@ -47,7 +42,7 @@ public final class DatagramSocket {
     }
 
     /// A socket bound to `host:port` (port 0: any free port), for a server.
-    /// - Throws: `SocketError` when the host does not resolve or the bind fails.
+    /// - Throws: `DTLSError.socket` when the host does not resolve or the bind fails.
     public static func bound(host: String, port: UInt16) throws -> DatagramSocket {
         let (family, address) = try resolve(host: host, port: port, passive: true)
         let socket = DatagramSocket(descriptor: try open(family: family))
@@ -61,7 +56,7 @@ public final class DatagramSocket {
     }
 
     /// A socket connected to `host:port`, for a client.
-    /// - Throws: `SocketError` when the host does not resolve or connect fails.
+    /// - Throws: `DTLSError.socket` when the host does not resolve or connect fails.
     public static func connected(host: String, port: UInt16) throws -> DatagramSocket {
         let (family, address) = try resolve(host: host, port: port, passive: false)
         let socket = DatagramSocket(descriptor: try open(family: family))
@@ -93,7 +88,7 @@ public final class DatagramSocket {
     /// Sends one datagram on a connected socket. A pending "connection refused" (the peer
     /// was not listening yet) is not an error: the datagram counts as lost, and
     /// retransmission covers it.
-    /// - Throws: `SocketError` when send fails otherwise.
+    /// - Throws: `DTLSError.socket` when send fails otherwise.
     public func send(_ datagram: [UInt8]) throws {
         for _ in 0..<2 {
             let sent = datagram.withUnsafeBytes { Glibc.send(descriptor, $0.baseAddress, $0.count, 0) }
@@ -105,7 +100,7 @@ public final class DatagramSocket {
     /// Waits up to `timeout` for a datagram. On an unconnected socket the socket is connected
     /// to the first sender, so later datagrams come only from that peer.
     /// - Returns: the datagram, or nil when the timeout passed.
-    /// - Throws: `SocketError` when poll or receive fails.
+    /// - Throws: `DTLSError.socket` when poll or receive fails.
     public func receive(timeout: Duration) throws -> [UInt8]? {
         var descriptorSet = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
         let milliseconds = max(0, Int32(clamping: timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000))

@@ -312,5 +312,12 @@ import Testing
         #expect(ack.count == 1 && ack[0][0] == 26)
         #expect(pair.server.receive(datagram: ack[0], now: retransmitAt) == [.ektKeyAcknowledged(spi: 77)])
         #expect(pair.server.nextDeadline == nil)
+        // A later EKTKey with a new SPI re-keys (RFC 8870 5.2).
+        let next = try EKTKey(key: [UInt8](repeating: 8, count: 16), masterSalt: [UInt8](repeating: 9, count: 12), spi: 78, ttl: 3600)
+        try pair.server.sendEKTKey(next, now: retransmitAt)
+        let events = pair.server.takeOutgoingDatagrams().flatMap { pair.client.receive(datagram: $0, now: retransmitAt) }
+        #expect(events == [.ektKeyReceived(next)])
+        let acks = pair.client.takeOutgoingDatagrams().flatMap { pair.server.receive(datagram: $0, now: retransmitAt) }
+        #expect(acks == [.ektKeyAcknowledged(spi: 78)])
     }
 }

@@ -196,3 +196,67 @@ import Testing
         }
     }
 }
+
+/// Bit flips in whole flights, each fed to a fresh peer at the point where it expects them.
+@Suite struct FlightMutationTests {
+    /// A client and server driven by hand to where the server has sent flight 4.
+    static func toFlightFour() throws -> (client: DTLSConnection, server: DTLSConnection, flightFour: [[UInt8]]) {
+        let pair = try HandshakeTests.makePair(serverEKT: [.aeskw128])
+        try pair.client.startHandshake(now: .now)
+        for datagram in pair.client.takeOutgoingDatagrams() { _ = pair.server.receive(datagram: datagram, now: .now) }
+        for datagram in pair.server.takeOutgoingDatagrams() { _ = pair.client.receive(datagram: datagram, now: .now) }
+        for datagram in pair.client.takeOutgoingDatagrams() { _ = pair.server.receive(datagram: datagram, now: .now) }
+        return (pair.client, pair.server, pair.server.takeOutgoingDatagrams())
+    }
+
+    /// The outcome must be one of: the handshake moved on, the input was dropped, or a fatal
+    /// alert was sent; and never a crash.
+    static func expectHandled(_ connection: DTLSConnection, _ label: String) {
+        switch connection.state {
+        case .handshaking, .connected: break
+        case .failed(.alertSent): break
+        default: Issue.record("\(label): unexpected state \(connection.state)")
+        }
+    }
+
+    @Test func bitFlipsInFlightFourReachingTheClient() throws {
+        let sample = try Self.toFlightFour().flightFour
+        let datagram = sample[0]
+        var alerts = 0
+        for index in stride(from: 0, to: datagram.count, by: max(1, datagram.count / 150)) {
+            let (client, _, flight) = try Self.toFlightFour()
+            var mutated = flight[0]
+            guard index < mutated.count else { continue }
+            mutated[index] ^= 0x10
+            _ = client.receive(datagram: mutated, now: .now)
+            Self.expectHandled(client, "byte \(index)")
+            if case .failed = client.state { alerts += 1 }
+        }
+        #expect(alerts > 0)
+    }
+
+    @Test func bitFlipsInFlightFiveReachingTheServer() throws {
+        var alerts = 0
+        var position = 0
+        for _ in 0..<150 {
+            let (client, server, flightFour) = try Self.toFlightFour()
+            for datagram in flightFour { _ = client.receive(datagram: datagram, now: .now) }
+            let flightFive = client.takeOutgoingDatagrams()
+            let total = flightFive.reduce(0) { $0 + $1.count }
+            position = (position + 7) % total
+            var remaining = position
+            var mutatedFlight = flightFive
+            for (index, datagram) in flightFive.enumerated() {
+                if remaining < datagram.count {
+                    mutatedFlight[index][remaining] ^= 0x04
+                    break
+                }
+                remaining -= datagram.count
+            }
+            for datagram in mutatedFlight { _ = server.receive(datagram: datagram, now: .now) }
+            Self.expectHandled(server, "flight 5 byte \(position)")
+            if case .failed = server.state { alerts += 1 }
+        }
+        #expect(alerts > 0)
+    }
+}

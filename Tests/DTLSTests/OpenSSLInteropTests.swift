@@ -90,4 +90,24 @@ import Testing
         #expect(client.text.contains("Extended master secret: yes"))
         #expect(client.text.contains("Cipher is ECDHE-ECDSA-AES128-GCM-SHA256"))
     }
+
+    /// OpenSSL 3.0 does not know the double profiles (0x0009, 0x000A), so it cannot negotiate
+    /// them; but the exporter is the same PRF at any length. Here the association runs
+    /// SRTP_AEAD_AES_128_GCM and both sides export 112 and 176 bytes, the double profiles'
+    /// keying-material lengths.
+    @Test(arguments: [112, 176])
+    func exporterAtDoubleProfileLengthsMatchesOpenSSL(_ length: Int) throws {
+        let socket = try DatagramSocket.bound(host: "127.0.0.1", port: 0)
+        let server = try DTLSConnection(configuration: DTLSConfiguration(role: .server, identity: TestIdentities.server, srtpProfiles: [.aeadAes128Gcm]))
+        let client = try OpenSSLProcess([
+            "s_client", "-dtls1_2", "-connect", "127.0.0.1:\(socket.localPort)", "-use_srtp", "SRTP_AEAD_AES_128_GCM",
+            "-keymatexport", "EXTRACTOR-dtls_srtp", "-keymatexportlen", String(length),
+        ])
+        defer { client.terminate() }
+        try DTLSDatagramDriver.run(server, over: socket, until: .now + .seconds(10)) { $0 == .handshakeCompleted }
+        let ours = Self.hex(try server.exportKeyingMaterial(label: "EXTRACTOR-dtls_srtp", length: length))
+        try #require(client.waitFor("Keying material: "), "s_client printed no keying material: \(client.text)")
+        #expect(client.keyingMaterial == ours)
+        #expect(ours.count == 2 * length)
+    }
 }

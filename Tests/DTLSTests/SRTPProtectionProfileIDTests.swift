@@ -52,16 +52,16 @@ import Testing
     /// Keys first, then salts: client key | server key | client salt | server salt.
     @Test func keyingMaterialSplitsKeysThenSalts() throws {
         let exported = (0..<112).map { UInt8($0) }
-        let material = try SRTPKeyingMaterial(profile: .doubleAeadAes128Gcm, exported: exported)
+        let material = try DTLSSRTPKeyingMaterial(profile: .doubleAeadAes128Gcm, exported: exported)
         #expect(material.clientMasterKey == Array(0..<32))
         #expect(material.serverMasterKey == Array(32..<64))
         #expect(material.clientMasterSalt == Array(64..<88))
         #expect(material.serverMasterSalt == Array(88..<112))
         #expect(material.masterKeyAndSalt(sentBy: .client) == (Array(0..<32), Array(64..<88)))
         #expect(material.masterKeyAndSalt(sentBy: .server) == (Array(32..<64), Array(88..<112)))
-        let gcm = try SRTPKeyingMaterial(profile: .aeadAes128Gcm, exported: Array(exported.prefix(56)))
+        let gcm = try DTLSSRTPKeyingMaterial(profile: .aeadAes128Gcm, exported: Array(exported.prefix(56)))
         #expect(gcm.clientMasterSalt == Array(32..<44) && gcm.serverMasterSalt == Array(44..<56))
-        #expect(throws: DTLSError.self) { try SRTPKeyingMaterial(profile: .aeadAes128Gcm, exported: exported) }
+        #expect(throws: DTLSError.self) { try DTLSSRTPKeyingMaterial(profile: .aeadAes128Gcm, exported: exported) }
         #expect(!material.description.contains("0, 1, 2"))
     }
 }

@@ -29,8 +29,8 @@ struct DTLSClientCommand: ParsableCommand {
         let socket: DatagramSocket
         do {
             socket = try DatagramSocket.connected(host: host, port: port)
-        } catch let error as DatagramSocket.SocketError {
-            throw ToolError(error.description)
+        } catch DTLSError.socket(let what) {
+            throw ToolError(what)
         }
         printLine("fingerprint: \(identity.fingerprint.hex)")
         try connection.startHandshake(now: .now)

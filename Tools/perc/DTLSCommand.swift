@@ -134,9 +134,9 @@ func runAssociation(_ connection: DTLSConnection, over socket: DatagramSocket, u
                     onEvent: (DTLSEvent) throws -> Bool) throws {
     do {
         try DTLSDatagramDriver.run(connection, over: socket, until: deadline, onEvent: onEvent)
+    } catch DTLSError.socket(let what) {
+        throw ToolError(what)
     } catch let error as DTLSError {
         throw ToolError("DTLS handshake failed: \(error)")
-    } catch let error as DatagramSocket.SocketError {
-        throw ToolError(error.description)
     }
 }

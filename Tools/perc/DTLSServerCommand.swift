@@ -37,8 +37,8 @@ struct DTLSServerCommand: ParsableCommand {
         let socket: DatagramSocket
         do {
             socket = try DatagramSocket.bound(host: host, port: port)
-        } catch let error as DatagramSocket.SocketError {
-            throw ToolError(error.description)
+        } catch DTLSError.socket(let what) {
+            throw ToolError(what)
         }
         printLine("fingerprint: \(identity.fingerprint.hex)")
         var sent: EKTKey?

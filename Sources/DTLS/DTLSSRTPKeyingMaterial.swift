@@ -6,7 +6,7 @@
 ///
 /// The layout is `client key | server key | client salt | server salt`. For the double profiles
 /// each key and salt is the inner half followed by the outer half (RFC 8723 10.1).
-public struct SRTPKeyingMaterial: Sendable, Equatable, CustomStringConvertible {
+public struct DTLSSRTPKeyingMaterial: Sendable, Equatable, CustomStringConvertible {
     /// The profile the lengths come from.
     public let profile: SRTPProtectionProfileID
     /// The whole exporter output, `2 * (key + salt)` bytes.
@@ -42,5 +42,5 @@ public struct SRTPKeyingMaterial: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// Shows the profile and length only, never key bytes.
-    public var description: String { "SRTPKeyingMaterial(\(profile), \(exported.count) bytes)" }
+    public var description: String { "DTLSSRTPKeyingMaterial(\(profile), \(exported.count) bytes)" }
 }
