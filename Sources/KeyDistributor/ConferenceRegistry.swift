@@ -62,8 +62,8 @@ public final class ConferenceRegistry: @unchecked Sendable {
         guard registration.fingerprint.count == 64, registration.fingerprint.allSatisfy(\.isHexDigit) else {
             throw RegistrationError.invalidField("fingerprint must be a SHA-256 hash in hex")
         }
-        guard !registration.tlsID.isEmpty, registration.tlsID.utf8.count <= 255 else {
-            throw RegistrationError.invalidField("tls-id must be 1...255 bytes")
+        guard (20...255).contains(registration.tlsID.utf8.count) else {
+            throw RegistrationError.invalidField("tls-id must be 20...255 characters (RFC 8842)")
         }
         lock.withLock { byFingerprint[registration.fingerprint] = registration }
     }

@@ -70,17 +70,17 @@ private func fire(_ schedule: inout RekeySchedule, at now: Double) -> Bool { sch
     @Test func authorizesMatchingFingerprintAndTLSID() throws {
         let registry = ConferenceRegistry()
         try registry.register(Registration(conference: "room", participant: "alice",
-                                           fingerprint: fingerprint.uppercased(), tlsID: "tls-1"))
-        let found = try registry.authorize(fingerprint: fingerprint, externalSessionID: Array("tls-1".utf8))
+                                           fingerprint: fingerprint.uppercased(), tlsID: "tls-id-0123456789-alice"))
+        let found = try registry.authorize(fingerprint: fingerprint, externalSessionID: Array("tls-id-0123456789-alice".utf8))
         #expect(found.participant == "alice")
         #expect(throws: RegistrationError.tlsIDMismatch) {
-            try registry.authorize(fingerprint: fingerprint, externalSessionID: Array("tls-2".utf8))
+            try registry.authorize(fingerprint: fingerprint, externalSessionID: Array("tls-id-0123456789-other".utf8))
         }
         #expect(throws: RegistrationError.tlsIDMismatch) {
             try registry.authorize(fingerprint: fingerprint, externalSessionID: nil)
         }
         #expect(throws: RegistrationError.unknownEndpoint) {
-            try registry.authorize(fingerprint: String(repeating: "cd", count: 32), externalSessionID: Array("tls-1".utf8))
+            try registry.authorize(fingerprint: String(repeating: "cd", count: 32), externalSessionID: Array("tls-id-0123456789-alice".utf8))
         }
     }
 

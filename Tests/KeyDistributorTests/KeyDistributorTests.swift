@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: Apache-2.0
+// Copyright 2026 the swift-perc authors
+
+import DTLS
+import Foundation
+import KeyDistributor
+import PERC
+import SRTP
+import Testing
+
+/// The Key Distributor with real DTLS clients as endpoints, the tunnel replaced by direct
+/// calls: admission checks, MediaKeys contents, EKTKey delivery and the rekey policy.
+@Suite struct KeyDistributorTests {
+    /// An endpoint: a DTLS client with its own certificate and tls-id.
+    final class Endpoint {
+        let identity: DTLSIdentity
+        let tlsID: String
+        let association = UUID()
+        let dtls: DTLSConnection
+        var ektKeys: [EKTKey] = []
+        var events: [DTLSEvent] = []
+
+        init(tlsID: String) throws {
+            identity = try DTLSIdentity.selfSigned()
+            self.tlsID = tlsID
+            dtls = try DTLSConnection(configuration: DTLSConfiguration(
+                role: .client, identity: identity, srtpProfiles: [.doubleAeadAes128Gcm], ektCiphers: [.aeskw128],
+                externalSessionID: Array(tlsID.utf8)))
+        }
+
+        func registration(conference: String) -> Registration {
+            Registration(conference: conference, participant: tlsID, fingerprint: identity.fingerprint.hex, tlsID: tlsID)
+        }
+    }
+
+    /// Runs the handshake of `endpoints` against `kd`, delivering every datagram, and
+    /// returns the KD's MediaKeys and disconnect actions.
+    static func connect(_ endpoints: [Endpoint], to kd: KeyDistributor, tunnel: Int = 1,
+                        now: ContinuousClock.Instant) throws -> [KeyDistributor.Action] {
+        var results: [KeyDistributor.Action] = []
+        for endpoint in endpoints { try endpoint.dtls.startHandshake(now: now) }
+        for _ in 0..<20 {
+            var progress = false
+            for endpoint in endpoints {
+                for datagram in endpoint.dtls.takeOutgoingDatagrams() {
+                    progress = true
+                    for action in kd.receiveDTLS(tunnel: tunnel, association: endpoint.association, datagram: datagram, now: now) {
+                        results += deliver(action, to: endpoints, now: now)
+                    }
+                }
+            }
+            if !progress { break }
+        }
+        return results
+    }
+
+    /// Hands DTLS actions to the endpoint they are for; returns the other actions.
+    static func deliver(_ action: KeyDistributor.Action, to endpoints: [Endpoint], now: ContinuousClock.Instant) -> [KeyDistributor.Action] {
+        guard case .sendDTLS(_, let association, let datagram) = action else { return [action] }
+        guard let endpoint = endpoints.first(where: { $0.association == association }) else { return [] }
+        let events = endpoint.dtls.receive(datagram: datagram, now: now)
+        endpoint.events += events
+        for case .ektKeyReceived(let key) in events { endpoint.ektKeys.append(key) }
+        return []
+    }
+
+    static func makeKD(policy: RekeyPolicy = RekeyPolicy()) throws -> KeyDistributor {
+        let kd = KeyDistributor(configuration: .init(identity: try DTLSIdentity.selfSigned(),
+                                                     sessionID: Array("key-distributor-0001".utf8), policy: policy),
+                                registry: ConferenceRegistry())
+        kd.tunnelOpened(1, profiles: [0x0009, 0x000A])
+        return kd
+    }
+
+    @Test func admitsRegisteredEndpointWithHopKeysOnlyAndEKTKey() throws {
+        let kd = try Self.makeKD()
+        let endpoint = try Endpoint(tlsID: "tls-id-alice-0123456789")
+        try kd.registry.register(endpoint.registration(conference: "room"))
+        let now = ContinuousClock.now
+        let actions = try Self.connect([endpoint], to: kd, now: now)
+        // The ACK of the EKTKey comes back through one more exchange.
+        for datagram in endpoint.dtls.takeOutgoingDatagrams() {
+            _ = kd.receiveDTLS(tunnel: 1, association: endpoint.association, datagram: datagram, now: now)
+        }
+        let mediaKeys = actions.compactMap { action -> KeyDistributor.HopKeys? in
+            if case .sendMediaKeys(_, let association, let keys) = action, association == endpoint.association { return keys }
+            return nil
+        }
+        let keys = try #require(mediaKeys.first)
+        let material = try endpoint.dtls.srtpKeyingMaterial()
+        // MediaKeys carry exactly the outer (second) halves; the inner halves never leave the KD.
+        #expect(keys.profile == 0x0009)
+        #expect(keys.clientKey == Array(material.clientMasterKey[16...]))
+        #expect(keys.serverKey == Array(material.serverMasterKey[16...]))
+        #expect(keys.clientSalt == Array(material.clientMasterSalt[12...]))
+        #expect(keys.serverSalt == Array(material.serverMasterSalt[12...]))
+        #expect(keys.clientKey.count == 16 && keys.clientSalt.count == 12)
+        #expect(endpoint.ektKeys.count == 1)
+        #expect(endpoint.ektKeys.first?.spi == kd.currentSPI(conference: "room"))
+        #expect(kd.memberCount(conference: "room") == 1)
+    }
+
+    @Test func refusesUnregisteredEndpointAndWrongTLSID() throws {
+        let kd = try Self.makeKD()
+        let stranger = try Endpoint(tlsID: "tls-id-stranger-0123456")
+        let liar = try Endpoint(tlsID: "tls-id-liar-0123456789")
+        try kd.registry.register(Registration(conference: "room", participant: "liar",
+                                              fingerprint: liar.identity.fingerprint.hex, tlsID: "tls-id-registered-0000"))
+        let actions = try Self.connect([stranger, liar], to: kd, now: .now)
+        #expect(!actions.contains { if case .sendMediaKeys = $0 { return true }; return false })
+        let disconnected = Set(actions.compactMap { action -> UUID? in
+            if case .disconnect(_, let association) = action { return association }
+            return nil
+        })
+        #expect(disconnected == [stranger.association, liar.association])
+        #expect(stranger.ektKeys.isEmpty && liar.ektKeys.isEmpty)
+    }
+
+    @Test func burstOfJoinsIsOneRekeyDeliveredToEveryMember() throws {
+        let kd = try Self.makeKD(policy: RekeyPolicy(rekeyOnJoin: true, holdoff: 0.5))
+        let endpoints = try (0..<3).map { try Endpoint(tlsID: "tls-id-member-\($0)-0123456789") }
+        for endpoint in endpoints { try kd.registry.register(endpoint.registration(conference: "room")) }
+        let start = ContinuousClock.now
+        _ = try Self.connect(endpoints, to: kd, now: start)
+        for endpoint in endpoints {
+            for datagram in endpoint.dtls.takeOutgoingDatagrams() {
+                _ = kd.receiveDTLS(tunnel: 1, association: endpoint.association, datagram: datagram, now: start)
+            }
+        }
+        #expect(kd.memberCount(conference: "room") == 3)
+        let firstSPI = try #require(kd.currentSPI(conference: "room"))
+        #expect(kd.tick(now: start.advanced(by: .milliseconds(100))).isEmpty || kd.rekeyCount(conference: "room") == 0)
+        let later = start.advanced(by: .seconds(1))
+        for action in kd.tick(now: later) { _ = Self.deliver(action, to: endpoints, now: later) }
+        #expect(kd.rekeyCount(conference: "room") == 1)
+        let secondSPI = try #require(kd.currentSPI(conference: "room"))
+        #expect(secondSPI != firstSPI)
+        for endpoint in endpoints {
+            #expect(endpoint.ektKeys.map(\.spi) == [firstSPI, secondSPI])
+        }
+    }
+
+    @Test func leaveTriggersRekeyForTheRemainingMembersOnly() throws {
+        let kd = try Self.makeKD(policy: RekeyPolicy(rekeyOnLeave: true))
+        let endpoints = try (0..<2).map { try Endpoint(tlsID: "tls-id-leaver-\($0)-0123456789") }
+        for endpoint in endpoints { try kd.registry.register(endpoint.registration(conference: "room")) }
+        let now = ContinuousClock.now
+        _ = try Self.connect(endpoints, to: kd, now: now)
+        for endpoint in endpoints {
+            for datagram in endpoint.dtls.takeOutgoingDatagrams() {
+                _ = kd.receiveDTLS(tunnel: 1, association: endpoint.association, datagram: datagram, now: now)
+            }
+        }
+        _ = kd.endpointDisconnected(association: endpoints[0].association, now: now)
+        for action in kd.tick(now: now) { _ = Self.deliver(action, to: endpoints, now: now) }
+        #expect(kd.rekeyCount(conference: "room") == 1)
+        #expect(endpoints[0].ektKeys.count == 1)   // the leaver never sees the new key
+        #expect(endpoints[1].ektKeys.count == 2)
+        #expect(kd.memberCount(conference: "room") == 1)
+    }
+}
