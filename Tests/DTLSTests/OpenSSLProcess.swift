@@ -4,7 +4,7 @@
 import DTLS
 import Foundation
 
-/// An `openssl` child process for interop tests: stdin held open (so `s_client`/`s_server`
+/// An `openssl` (or other) child process for interop tests: stdin held open (so `s_client`/`s_server`
 /// keep running), stdout and stderr collected, always killed at the end.
 final class OpenSSLProcess: @unchecked Sendable {
     private let process = Process()
@@ -13,8 +13,9 @@ final class OpenSSLProcess: @unchecked Sendable {
     private let lock = NSLock()
     private var collected = Data()
 
-    init(_ arguments: [String]) throws {
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+    /// Starts `executable` (default: /usr/bin/openssl) with `arguments`.
+    init(_ arguments: [String], executable: String = "/usr/bin/openssl") throws {
+        process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.standardInput = input
         process.standardOutput = output
@@ -59,6 +60,9 @@ final class OpenSSLProcess: @unchecked Sendable {
         while process.isRunning && ContinuousClock.now < deadline { Thread.sleep(forTimeInterval: 0.01) }
         return !process.isRunning
     }
+
+    /// The exit status (call after `waitForExit` returned true).
+    var exitStatus: Int32 { process.terminationStatus }
 
     /// Kills the process (SIGKILL: s_client/s_server need no graceful end) and waits for it.
     func terminate() {
