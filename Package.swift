@@ -30,6 +30,7 @@ let package = Package(
         .target(name: "SRTP", dependencies: ["CPERCKernels"]),
         .target(name: "PERC", dependencies: ["SRTP"]),
         .target(name: "KeyDistributor", dependencies: ["PERC", "SRTP", "DTLS"]),
+        .target(name: "PERCEndpoint", dependencies: ["PERC", "SRTP", "DTLS"]),
 
         // Peers for interop tests and benchmarks: libsrtp2, and the raw OpenSSL / ipsec-mb calls.
         .target(name: "CBenchPeers", linkerSettings: [.linkedLibrary("crypto")]),
@@ -71,7 +72,7 @@ let package = Package(
             exclude: []
         ),
         .testTarget(name: "PERCTests", dependencies: ["PERC", "SRTP", "SRTPPeers"]),
-        .testTarget(name: "KeyDistributorTests", dependencies: ["KeyDistributor", "DTLS", "PERC", "SRTP"]),
+        .testTarget(name: "KeyDistributorTests", dependencies: ["KeyDistributor", "PERCEndpoint", "DTLS", "PERC", "SRTP"]),
         .testTarget(
             name: "DTLSTests",
             dependencies: ["DTLS", "SRTP"]
