@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // C kernels: AES-GCM, AES-CTR, HMAC-SHA1, key wrap; portable (OpenSSL) and ISA paths.
@@ -29,7 +30,15 @@ let package = Package(
 
         .target(name: "SRTP", dependencies: ["CPERCKernels"]),
         .target(name: "PERC", dependencies: ["SRTP"]),
-        .target(name: "KeyDistributor", dependencies: ["PERC", "SRTP", "DTLS"]),
+        .target(
+            name: "KeyDistributor",
+            dependencies: [
+                "PERC", "SRTP", "DTLS",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         .target(name: "PERCEndpoint", dependencies: ["PERC", "SRTP", "DTLS"]),
 
         // Peers for interop tests and benchmarks: libsrtp2, and the raw OpenSSL / ipsec-mb calls.
@@ -72,7 +81,13 @@ let package = Package(
             exclude: []
         ),
         .testTarget(name: "PERCTests", dependencies: ["PERC", "SRTP", "SRTPPeers"]),
-        .testTarget(name: "KeyDistributorTests", dependencies: ["KeyDistributor", "PERCEndpoint", "DTLS", "PERC", "SRTP"]),
+        .testTarget(
+            name: "KeyDistributorTests",
+            dependencies: [
+                "KeyDistributor", "PERCEndpoint", "DTLS", "PERC", "SRTP",
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         .testTarget(
             name: "DTLSTests",
             dependencies: ["DTLS", "SRTP"]

@@ -2,6 +2,7 @@
 // Copyright 2026 the swift-perc authors
 
 import KeyDistributor
+import NIOHTTP1
 import Testing
 
 /// The rekey policy of RFC 8871 4.5.2 as the Key Distributor applies it: rekey on join
@@ -95,5 +96,29 @@ private func fire(_ schedule: inout RekeySchedule, at now: Double) -> Bool { sch
         #expect(throws: RegistrationError.self) {
             try registry.register(Registration(conference: "c", participant: "a", fingerprint: fingerprint, tlsID: ""))
         }
+    }
+}
+
+@Suite struct ConferenceServiceTests {
+    let fingerprint = String(repeating: "0f", count: 32)
+
+    @Test func registersAndReportsParticipants() throws {
+        let service = ConferenceService(registry: ConferenceRegistry(), keyDistributorTLSID: "kd-tls-id-000000000001")
+        let body = Array(#"{"participant":"alice","fingerprint":"\#(fingerprint)","tls_id":"tls-id-alice-0123456789"}"#.utf8)
+        let created = service.respond(method: .POST, path: "/conferences/room/participants", body: body)
+        #expect(created.status == .created)
+        #expect(created.json["key_distributor_tls_id"] == "kd-tls-id-000000000001")
+        #expect(service.respond(method: .GET, path: "/conferences/room", body: []).json["registered"] == "1")
+        #expect(service.respond(method: .DELETE, path: "/conferences/room/participants/\(fingerprint)", body: []).status == .noContent)
+        #expect(service.respond(method: .GET, path: "/conferences/room", body: []).json["registered"] == "0")
+    }
+
+    @Test func rejectsBadRequests() {
+        let service = ConferenceService(registry: ConferenceRegistry(), keyDistributorTLSID: "kd-tls-id-000000000001")
+        #expect(service.respond(method: .POST, path: "/conferences/room/participants", body: Array("{".utf8)).status == .badRequest)
+        let shortID = Array(#"{"fingerprint":"\#(fingerprint)","tls_id":"short"}"#.utf8)
+        #expect(service.respond(method: .POST, path: "/conferences/room/participants", body: shortID).status == .badRequest)
+        #expect(service.respond(method: .GET, path: "/nowhere", body: []).status == .notFound)
+        #expect(service.respond(method: .PUT, path: "/conferences/room", body: []).status == .methodNotAllowed)
     }
 }
