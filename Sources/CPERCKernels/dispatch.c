@@ -8,7 +8,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const backend_names[PERC_BACKEND_COUNT] = {"openssl", "aesni", "vaes512", "armv8"};
+/// Zeroed storage aligned for the widest vector loads of the round keys and H powers.
+static void *alloc_key(size_t size) {
+    size_t rounded = (size + 63) & ~(size_t)63;
+    void *p = aligned_alloc(64, rounded);
+    if (p != NULL) {
+        memset(p, 0, rounded);
+    }
+    return p;
+}
+
+static const char *const backend_names[PERC_BACKEND_COUNT] = {"openssl", "aesni", "vaes512", "armv8",
+                                                                    "vaes256"};
 
 const char *perc_backend_name(perc_backend backend) {
     if ((unsigned)backend >= PERC_BACKEND_COUNT) {
@@ -33,13 +44,18 @@ int perc_backend_is_available(perc_backend backend) {
     switch (backend) {
     case PERC_BACKEND_OPENSSL:
         return 1;
+    case PERC_BACKEND_AESNI:
+        return perc_cpu_has_aesni();
+    case PERC_BACKEND_VAES256:
+        return perc_cpu_has_vaes256();
     default:
         return 0;
     }
 }
 
 static perc_backend most_capable_backend(void) {
-    static const perc_backend order[] = {PERC_BACKEND_VAES512, PERC_BACKEND_ARMV8, PERC_BACKEND_AESNI};
+    static const perc_backend order[] = {PERC_BACKEND_VAES512, PERC_BACKEND_VAES256, PERC_BACKEND_ARMV8,
+                                         PERC_BACKEND_AESNI};
     for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
         if (perc_backend_is_available(order[i])) {
             return order[i];
@@ -64,7 +80,7 @@ perc_gcm_key *perc_gcm_key_new(perc_backend backend, const uint8_t *raw, size_t 
     if ((len != 16 && len != 32) || !perc_backend_is_available(backend)) {
         return NULL;
     }
-    perc_gcm_key *key = calloc(1, sizeof(*key));
+    perc_gcm_key *key = alloc_key(sizeof(*key));
     if (key == NULL) {
         return NULL;
     }
@@ -75,6 +91,14 @@ perc_gcm_key *perc_gcm_key_new(perc_backend backend, const uint8_t *raw, size_t 
     case PERC_BACKEND_OPENSSL:
         ok = perc_openssl_gcm_init(key, raw, len);
         break;
+#if defined(__x86_64__)
+    case PERC_BACKEND_AESNI:
+        ok = perc_aesni_gcm_init(key, raw, len);
+        break;
+    case PERC_BACKEND_VAES256:
+        ok = perc_vaes256_gcm_init(key, raw, len);
+        break;
+#endif
     default:
         break;
     }
@@ -114,7 +138,7 @@ perc_ctr_key *perc_ctr_key_new(perc_backend backend, const uint8_t *raw, size_t 
     if ((len != 16 && len != 24 && len != 32) || !perc_backend_is_available(backend)) {
         return NULL;
     }
-    perc_ctr_key *key = calloc(1, sizeof(*key));
+    perc_ctr_key *key = alloc_key(sizeof(*key));
     if (key == NULL) {
         return NULL;
     }
@@ -125,6 +149,14 @@ perc_ctr_key *perc_ctr_key_new(perc_backend backend, const uint8_t *raw, size_t 
     case PERC_BACKEND_OPENSSL:
         ok = perc_openssl_ctr_init(key, raw, len);
         break;
+#if defined(__x86_64__)
+    case PERC_BACKEND_AESNI:
+        ok = perc_aesni_ctr_init(key, raw, len);
+        break;
+    case PERC_BACKEND_VAES256:
+        ok = perc_vaes256_ctr_init(key, raw, len);
+        break;
+#endif
     default:
         break;
     }
@@ -156,7 +188,7 @@ perc_hmac_sha1_key *perc_hmac_sha1_key_new(perc_backend backend, const uint8_t *
     if (!perc_backend_is_available(backend)) {
         return NULL;
     }
-    perc_hmac_sha1_key *key = calloc(1, sizeof(*key));
+    perc_hmac_sha1_key *key = alloc_key(sizeof(*key));
     if (key == NULL) {
         return NULL;
     }
@@ -165,6 +197,10 @@ perc_hmac_sha1_key *perc_hmac_sha1_key_new(perc_backend backend, const uint8_t *
     switch (backend) {
     case PERC_BACKEND_OPENSSL:
         ok = perc_openssl_hmac_sha1_init(key, raw, len);
+        break;
+    case PERC_BACKEND_AESNI:
+    case PERC_BACKEND_VAES256:
+        ok = perc_native_hmac_sha1_init(key, raw, len);
         break;
     default:
         break;

@@ -26,17 +26,18 @@ typedef enum perc_backend {
     PERC_BACKEND_AESNI = 1,    ///< x86_64 AES-NI + PCLMULQDQ (+ SHA-NI where present).
     PERC_BACKEND_VAES512 = 2,  ///< x86_64 VAES + VPCLMULQDQ + AVX-512.
     PERC_BACKEND_ARMV8 = 3,    ///< aarch64 ARMv8 Crypto Extensions (AES, PMULL, SHA1).
-    PERC_BACKEND_COUNT = 4
+    PERC_BACKEND_VAES256 = 4,  ///< x86_64 VAES + VPCLMULQDQ on 256-bit vectors (AVX2, no AVX-512).
+    PERC_BACKEND_COUNT = 5
 } perc_backend;
 
 /// Returns 1 when `backend` can run on this CPU and is built into this library.
 int perc_backend_is_available(perc_backend backend);
 
-/// The backend new keys use by default: `PERC_CRYPTO_BACKEND` (openssl|aesni|vaes512|armv8)
+/// The backend new keys use by default: `PERC_CRYPTO_BACKEND` (openssl|aesni|vaes256|vaes512|armv8)
 /// when set and available, otherwise the most capable available one. Decided once.
 perc_backend perc_backend_default(void);
 
-/// Short lower-case name of a backend ("openssl", "aesni", "vaes512", "armv8").
+/// Short lower-case name of a backend ("openssl", "aesni", "vaes512", "armv8", "vaes256").
 const char *perc_backend_name(perc_backend backend);
 
 /// Parses a backend name; returns -1 when unknown.
@@ -95,6 +96,11 @@ perc_backend perc_hmac_sha1_key_backend(const perc_hmac_sha1_key *key);
 /// HMAC-SHA1 over `d1[0..l1) || d2[0..l2)` (d2 may be NULL when l2 is 0) into `mac`.
 void perc_hmac_sha1(const perc_hmac_sha1_key *key, const uint8_t *d1, size_t l1,
                     const uint8_t *d2, size_t l2, uint8_t mac[20]);
+
+/// Runs one SHA-1 compression implementation over `nblocks` 64-byte blocks: `impl` 0 is the
+/// portable C path, 1 the SHA-NI path. For differential tests of the paths an HMAC key does
+/// not let the caller choose. Returns 0 (state untouched) when `impl` is not available here.
+int perc_sha1_compress_impl(int impl, uint32_t state[5], const uint8_t *blocks, size_t nblocks);
 
 // MARK: - AES key wrap (RFC 3394) and key wrap with padding (RFC 5649)
 

@@ -1,0 +1,339 @@
+// SPDX-License-Identifier: Apache-2.0
+// Copyright 2026 the swift-perc authors
+//
+// AES-GCM (96-bit IV, 128-bit tag) on VAES + VPCLMULQDQ with 256-bit vectors (AVX2).
+//
+// CPU features: VAES, VPCLMULQDQ, AVX, AVX2 (+ AES-NI/PCLMUL for key setup); checked by
+// perc_cpu_has_vaes256. This is the widest path on CPUs with VAES but no AVX-512 (AMD Zen 3,
+// Intel Alder Lake E/P cores); every vector instruction handles two blocks, one per 128-bit
+// lane. ABI: plain C, System V x86_64. Symbol: perc_vaes256_gcm_init; seal/open are stored
+// in the key.
+//
+// The field, the bit order, the x^-1 carried by every stored power of H and the two-fold
+// reduction are the ones described in gcm_aesni.c (this file builds its tables with
+// perc_aesni_gcm_tables). What changes with 256-bit vectors:
+//
+// - Aggregation is 16 blocks (8 vectors) per reduction. h_powers[] runs from H^16 down to
+//   H^1, so a vector load of h_powers[i..i+1] gives the powers of two adjacent blocks, and an
+//   n-block run starts at h_powers[16 - n]. An odd run is padded with a zero block at the
+//   end, whose "power" is the zero block stored after H^1 (so the load stays in bounds).
+// - The products use the 4-multiply schoolbook form (MI = a0*b1 + a1*b0), not Karatsuba:
+//   Karatsuba's operand fold (a shuffle and an XOR per vector) costs as much as the multiply
+//   it saves once VPCLMULQDQ works on two blocks per instruction (Linux's
+//   aes-gcm-avx10-x86_64.S makes the same choice). LO, MI and HI are summed over the 8
+//   vectors, the two lanes are XORed together, and one 128-bit reduction finishes.
+// - Round keys are read from round_keys_x2 (each key twice), one memory operand per round.
+//
+// Chunks. The keystream covers J0 (the tag mask) and then the data blocks, in 16-block
+// chunks. The first chunk is J0 plus up to 15 data blocks: data block j sits one lane after
+// its vector boundary, so that chunk goes through a 256-byte buffer with the data at
+// offset 16; the zero block in front of it takes part in GHASH as a leading zero (with Y
+// added into the first real block instead). Later full chunks are read and written in
+// place; the tail goes through the buffer at offset 0. The buffer also supplies GCM's zero
+// padding of the last block.
+//
+// Open hashes the ciphertext as it is read, decrypts into `out`, checks the tag with a
+// constant-time PTEST and, on failure, restores the ciphertext (out == in) or zeroes `out`.
+#include "perc_internal.h"
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#include <string.h>
+
+#define VAES __attribute__((target("vaes,vpclmulqdq,aes,pclmul,ssse3,sse4.1,avx,avx2")))
+#define INLINE static inline __attribute__((always_inline))
+#define PERC_UNROLL _Pragma("GCC unroll 16")   // lane loops: keep every lane in a register
+
+#define GCM_MAX_LEN ((((uint64_t)1) << 36) - 32)
+
+VAES INLINE __m128i bswap128(__m128i x) {
+    return _mm_shuffle_epi8(x, _mm_set_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15));
+}
+
+/// Byte-reverses each 128-bit lane (VPSHUFB works per lane).
+VAES INLINE __m256i bswap256(__m256i x) {
+    const __m256i rev = _mm256_set_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,   //
+                                        0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    return _mm256_shuffle_epi8(x, rev);
+}
+
+/// The two-fold reduction of gcm_aesni.c on the lane-summed HI:MI:LO.
+VAES INLINE __m128i gf_reduce(__m128i lo, __m128i mi, __m128i hi) {
+    const __m128i poly = _mm_set_epi64x((long long)0xc200000000000000ULL, 1);
+    __m128i t = _mm_clmulepi64_si128(poly, lo, 0x01);            // LO[63:0] * (t^63+t^62+t^57)
+    mi = _mm_xor_si128(mi, _mm_shuffle_epi32(lo, 0x4e));        // fold LO into MI
+    mi = _mm_xor_si128(mi, t);
+    t = _mm_clmulepi64_si128(poly, mi, 0x01);                    // MI[63:0] * (t^63+t^62+t^57)
+    hi = _mm_xor_si128(hi, _mm_shuffle_epi32(mi, 0x4e));        // fold MI into HI
+    return _mm_xor_si128(hi, t);
+}
+
+/// GHASH over nvec vectors (2*nvec reflected blocks) that form a run of `nblocks` blocks
+/// (2*nvec - 1 when the last lane is zero padding). `yv` is Y placed in the lane of the
+/// run's first real block. Returns the reduced Y. nblocks <= 16.
+VAES INLINE __m128i ghash_vectors(const perc_gcm_key *key, __m256i yv, const __m256i *b, int nvec, size_t nblocks) {
+    const uint8_t *pow = key->h_powers[PERC_GHASH_POWERS - nblocks];
+    __m256i lo = _mm256_setzero_si256(), mi = lo, hi = lo;
+    PERC_UNROLL
+    for (int i = 0; i < nvec; i++) {
+        __m256i x = i == 0 ? _mm256_xor_si256(b[0], yv) : b[i];
+        __m256i h = _mm256_loadu_si256((const __m256i *)(pow + 32 * i));
+        lo = _mm256_xor_si256(lo, _mm256_clmulepi64_epi128(x, h, 0x00));        // LO += x0*h0
+        hi = _mm256_xor_si256(hi, _mm256_clmulepi64_epi128(x, h, 0x11));        // HI += x1*h1
+        mi = _mm256_xor_si256(mi, _mm256_clmulepi64_epi128(x, h, 0x01));        // MI += x1*h0
+        mi = _mm256_xor_si256(mi, _mm256_clmulepi64_epi128(x, h, 0x10));        //     + x0*h1
+    }
+    // The sum over both lanes: GHASH is linear, so fold lanes before the one reduction.
+    __m128i lo1 = _mm_xor_si128(_mm256_castsi256_si128(lo), _mm256_extracti128_si256(lo, 1));
+    __m128i mi1 = _mm_xor_si128(_mm256_castsi256_si128(mi), _mm256_extracti128_si256(mi, 1));
+    __m128i hi1 = _mm_xor_si128(_mm256_castsi256_si128(hi), _mm256_extracti128_si256(hi, 1));
+    return gf_reduce(lo1, mi1, hi1);
+}
+
+VAES static __m128i ghash_vectors_var(const perc_gcm_key *key, __m256i yv, const __m256i *b, int nvec,
+                                      size_t nblocks) {
+    return ghash_vectors(key, yv, b, nvec, nblocks);
+}
+
+/// GHASH over whole blocks in memory (the AAD), 16 at a time.
+VAES static __m128i ghash_memory(const perc_gcm_key *key, __m128i y, const uint8_t *p, size_t nblocks) {
+    __m256i b[8];
+    for (; nblocks >= 16; nblocks -= 16, p += 256) {
+        PERC_UNROLL
+        for (int i = 0; i < 8; i++) {
+            b[i] = bswap256(_mm256_loadu_si256((const __m256i *)(p + 32 * i)));
+        }
+        y = ghash_vectors(key, _mm256_zextsi128_si256(y), b, 8, 16);
+    }
+    if (nblocks > 0) {
+        _Alignas(32) uint8_t buf[256] = {0};
+        memcpy(buf, p, 16 * nblocks);
+        int nvec = (int)(nblocks + 1) / 2;
+        PERC_UNROLL
+        for (int i = 0; i < nvec; i++) {
+            b[i] = bswap256(_mm256_load_si256((const __m256i *)(buf + 32 * i)));
+        }
+        y = ghash_vectors_var(key, _mm256_zextsi128_si256(y), b, nvec, nblocks);
+    }
+    return y;
+}
+
+/// One zero-padded block.
+VAES static __m128i ghash_one(const perc_gcm_key *key, __m128i y, const uint8_t block[16]) {
+    __m256i b = _mm256_zextsi128_si256(bswap128(_mm_loadu_si128((const __m128i *)block)));
+    return ghash_vectors_var(key, _mm256_zextsi128_si256(y), &b, 1, 1);
+}
+
+/// GHASH over the zero-padded AAD `a1 || a2`.
+VAES static __m128i ghash_aad(const perc_gcm_key *key, const uint8_t *a1, size_t l1, const uint8_t *a2,
+                              size_t l2) {
+    __m128i y = ghash_memory(key, _mm_setzero_si128(), a1, l1 / 16);
+    size_t r = l1 % 16;
+    uint8_t block[16];
+    if (r > 0) {
+        memset(block, 0, sizeof(block));
+        memcpy(block, a1 + (l1 - r), r);
+        size_t take = l2 < 16 - r ? l2 : 16 - r;
+        if (take > 0) {
+            memcpy(block + r, a2, take);
+            a2 += take;
+            l2 -= take;
+        }
+        y = ghash_one(key, y, block);
+    }
+    y = ghash_memory(key, y, a2, l2 / 16);
+    r = l2 % 16;
+    if (r > 0) {
+        memset(block, 0, sizeof(block));
+        memcpy(block, a2 + (l2 - r), r);
+        y = ghash_one(key, y, block);
+    }
+    return y;
+}
+
+/// Encrypts 2*nvec counter blocks ctr, ctr+1, ... (reflected, inc32) into ks[]; nvec is a
+/// constant 2, 4 or 8 at every call site.
+VAES INLINE void aes_ctr32(const perc_gcm_key *key, __m128i ctr, __m256i *ks, int nvec) {
+    const __m256i *rk = (const __m256i *)key->round_keys_x2;
+    const int rounds = key->rounds;
+    const __m256i c = _mm256_add_epi32(_mm256_broadcastsi128_si256(ctr), _mm256_set_epi32(0, 0, 0, 1, 0, 0, 0, 0));
+    PERC_UNROLL
+    for (int i = 0; i < nvec; i++) {
+        __m256i ci = _mm256_add_epi32(c, _mm256_set_epi32(0, 0, 0, 2 * i, 0, 0, 0, 2 * i));
+        ks[i] = _mm256_xor_si256(bswap256(ci), rk[0]);
+    }
+    for (int r = 1; r < rounds; r++) {
+        const __m256i k = rk[r];
+        PERC_UNROLL
+        for (int i = 0; i < nvec; i++) {
+            ks[i] = _mm256_aesenc_epi128(ks[i], k);
+        }
+    }
+    PERC_UNROLL
+    for (int i = 0; i < nvec; i++) {
+        ks[i] = _mm256_aesenclast_epi128(ks[i], rk[rounds]);
+    }
+}
+
+/// Keystream for `nblocks` <= 16 blocks, with the narrowest constant width that covers them.
+VAES INLINE void aes_ctr32_upto16(const perc_gcm_key *key, __m128i ctr, __m256i *ks, size_t nblocks) {
+    if (nblocks <= 4) {
+        aes_ctr32(key, ctr, ks, 2);
+    } else if (nblocks <= 8) {
+        aes_ctr32(key, ctr, ks, 4);
+    } else {
+        aes_ctr32(key, ctr, ks, 8);
+    }
+}
+
+/// XORs 16 whole keystream blocks onto in -> out and absorbs the ciphertext into GHASH.
+VAES INLINE __m128i crypt16(const perc_gcm_key *key, __m128i y, const __m256i *ks, const uint8_t *in, uint8_t *out,
+                            int open) {
+    __m256i x[8];
+    PERC_UNROLL
+    for (int i = 0; i < 8; i++) {
+        __m256i d = _mm256_loadu_si256((const __m256i *)(in + 32 * i));
+        __m256i o = _mm256_xor_si256(d, ks[i]);
+        x[i] = bswap256(open ? d : o);   // GHASH reads the ciphertext
+        _mm256_storeu_si256((__m256i *)(out + 32 * i), o);
+    }
+    return ghash_vectors(key, _mm256_zextsi128_si256(y), x, 8, 16);
+}
+
+/// XORs keystream onto nbytes of data placed at `offset` (0 or 16) in a zeroed buffer, so a
+/// partial last block and a leading J0 lane both become whole vectors; absorbs the
+/// zero-padded ciphertext. offset + nbytes <= 256.
+VAES static __m128i crypt_buffered(const perc_gcm_key *key, __m128i y, const __m256i *ks, const uint8_t *in,
+                                   uint8_t *out, size_t nbytes, size_t offset, int open) {
+    _Alignas(32) uint8_t buf[256];
+    __m256i x[8];
+    const size_t total = offset + nbytes;
+    const int nvec = (int)((total + 31) / 32);
+    memset(buf, 0, sizeof(buf));
+    memcpy(buf + offset, in, nbytes);
+    PERC_UNROLL
+    for (int i = 0; i < nvec; i++) {
+        __m256i d = _mm256_load_si256((const __m256i *)(buf + 32 * i));
+        if (open) {
+            x[i] = bswap256(d);
+        }
+        _mm256_store_si256((__m256i *)(buf + 32 * i), _mm256_xor_si256(d, ks[i]));
+    }
+    memcpy(out, buf + offset, nbytes);
+    if (!open) {
+        memset(buf, 0, offset);
+        memset(buf + total, 0, 32 * (size_t)nvec - total);
+        PERC_UNROLL
+        for (int i = 0; i < nvec; i++) {
+            x[i] = bswap256(_mm256_load_si256((const __m256i *)(buf + 32 * i)));
+        }
+    }
+    __m256i yv = offset == 0 ? _mm256_zextsi128_si256(y) : _mm256_inserti128_si256(_mm256_setzero_si256(), y, 1);
+    y = ghash_vectors_var(key, yv, x, nvec, (total + 15) / 16);
+    perc_secure_zero(buf, sizeof(buf));
+    return y;
+}
+
+/// Counter mode alone over buf (undoes a failed in-place open). ctr is data block 0's counter.
+VAES static void ctr_only(const perc_gcm_key *key, __m128i ctr, uint8_t *buf, size_t len) {
+    __m256i ks[8];
+    _Alignas(32) uint8_t tmp[256];
+    while (len > 0) {
+        size_t m = len < 256 ? len : 256;
+        aes_ctr32(key, ctr, ks, 8);
+        ctr = _mm_add_epi32(ctr, _mm_set_epi32(0, 0, 0, 16));
+        memcpy(tmp, buf, m);
+        PERC_UNROLL
+        for (int i = 0; i < 8; i++) {
+            __m256i *p = (__m256i *)(tmp + 32 * i);
+            _mm256_store_si256(p, _mm256_xor_si256(_mm256_load_si256(p), ks[i]));
+        }
+        memcpy(buf, tmp, m);
+        buf += m;
+        len -= m;
+    }
+    perc_secure_zero(tmp, sizeof(tmp));
+}
+
+VAES INLINE int gcm_crypt(perc_gcm_key *key, const uint8_t iv[12], const uint8_t *aad, size_t aad_len,
+                          const uint8_t *aad2, size_t aad2_len, const uint8_t *in, uint8_t *out, size_t len,
+                          uint8_t *tag_out, const uint8_t *tag_in, int open) {
+    if ((uint64_t)len > GCM_MAX_LEN) {
+        return 0;
+    }
+    __m128i y = ghash_aad(key, aad, aad_len, aad2, aad2_len);
+    _Alignas(16) uint8_t j0[16];
+    memcpy(j0, iv, 12);
+    j0[12] = 0, j0[13] = 0, j0[14] = 0, j0[15] = 1;
+    const __m128i ctr0 = bswap128(_mm_load_si128((const __m128i *)j0));
+    __m256i ks[8];
+
+    // First chunk: J0 in lane 0 of vector 0, then data blocks 0..14.
+    const size_t first = len < 240 ? len : 240;
+    aes_ctr32_upto16(key, ctr0, ks, 1 + (first + 15) / 16);
+    const __m128i tag_mask = _mm256_castsi256_si128(ks[0]);
+    if (first > 0) {
+        y = crypt_buffered(key, y, ks, in, out, first, 16, open);
+    }
+    size_t done = first;
+    __m128i ctr = _mm_add_epi32(ctr0, _mm_set_epi32(0, 0, 0, 16));
+    for (; len - done >= 256; done += 256) {
+        aes_ctr32(key, ctr, ks, 8);
+        ctr = _mm_add_epi32(ctr, _mm_set_epi32(0, 0, 0, 16));
+        y = crypt16(key, y, ks, in + done, out + done, open);
+    }
+    if (done < len) {
+        aes_ctr32_upto16(key, ctr, ks, (len - done + 15) / 16);
+        y = crypt_buffered(key, y, ks, in + done, out + done, len - done, 0, open);
+    }
+    uint8_t lens[16];
+    uint64_t abits = (uint64_t)(aad_len + aad2_len) * 8, cbits = (uint64_t)len * 8;
+    PERC_UNROLL
+    for (int i = 0; i < 8; i++) {
+        lens[i] = (uint8_t)(abits >> (56 - 8 * i));
+        lens[8 + i] = (uint8_t)(cbits >> (56 - 8 * i));
+    }
+    y = ghash_one(key, y, lens);
+    __m128i tag = _mm_xor_si128(bswap128(y), tag_mask);
+    PERC_UNROLL
+    for (int i = 0; i < 8; i++) {
+        ks[i] = _mm256_setzero_si256();
+    }
+    if (!open) {
+        _mm_storeu_si128((__m128i *)tag_out, tag);
+        return 1;
+    }
+    __m128i diff = _mm_xor_si128(tag, _mm_loadu_si128((const __m128i *)tag_in));
+    int ok = _mm_testz_si128(diff, diff);   // constant time
+    if (!ok && len > 0) {
+        if (out == in) {
+            ctr_only(key, _mm_add_epi32(ctr0, _mm_set_epi32(0, 0, 0, 1)), out, len);
+        } else {
+            perc_secure_zero(out, len);
+        }
+    }
+    return ok;
+}
+
+VAES static int vaes256_gcm_seal(perc_gcm_key *key, const uint8_t iv[12], const uint8_t *aad, size_t aad_len,
+                                 const uint8_t *aad2, size_t aad2_len, const uint8_t *in, uint8_t *out, size_t len,
+                                 uint8_t tag[16]) {
+    return gcm_crypt(key, iv, aad, aad_len, aad2, aad2_len, in, out, len, tag, NULL, 0);
+}
+
+VAES static int vaes256_gcm_open(perc_gcm_key *key, const uint8_t iv[12], const uint8_t *aad, size_t aad_len,
+                                 const uint8_t *aad2, size_t aad2_len, const uint8_t *in, uint8_t *out, size_t len,
+                                 const uint8_t tag[16]) {
+    return gcm_crypt(key, iv, aad, aad_len, aad2, aad2_len, in, out, len, NULL, tag, 1);
+}
+
+int perc_vaes256_gcm_init(perc_gcm_key *key, const uint8_t *raw, size_t len) {
+    if (!perc_aesni_gcm_tables(key, raw, len)) {
+        return 0;
+    }
+    key->seal = vaes256_gcm_seal;
+    key->open = vaes256_gcm_open;
+    return 1;
+}
+
+#endif
