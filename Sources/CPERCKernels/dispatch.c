@@ -132,6 +132,35 @@ int perc_gcm_open(perc_gcm_key *key, const uint8_t iv[12], const uint8_t *aad, s
     return key->open(key, iv, aad, aad_len, aad2, aad2_len, in, out, len, tag);
 }
 
+/// Runs a batch: consecutive jobs whose keys share a batch kernel go to it together; jobs
+/// on a path without one (the OpenSSL path) run one at a time.
+static void run_gcm_batch(perc_gcm_job *jobs, size_t count, int open) {
+    size_t i = 0;
+    while (i < count) {
+        perc_gcm_batch_fn kernel = open ? jobs[i].key->open_batch : jobs[i].key->seal_batch;
+        size_t end = i + 1;
+        while (end < count && (open ? jobs[end].key->open_batch : jobs[end].key->seal_batch) == kernel) {
+            end++;
+        }
+        if (kernel != NULL) {
+            kernel(jobs + i, end - i);
+        } else {
+            for (size_t k = i; k < end; k++) {
+                perc_gcm_job *j = &jobs[k];
+                j->result = open ? perc_gcm_open(j->key, j->iv, j->aad, j->aad_len, j->aad2, j->aad2_len, j->in,
+                                                 j->out, j->len, j->tag)
+                                 : perc_gcm_seal(j->key, j->iv, j->aad, j->aad_len, j->aad2, j->aad2_len, j->in,
+                                                 j->out, j->len, j->tag);
+            }
+        }
+        i = end;
+    }
+}
+
+void perc_gcm_seal_batch(perc_gcm_job *jobs, size_t count) { run_gcm_batch(jobs, count, 0); }
+
+void perc_gcm_open_batch(perc_gcm_job *jobs, size_t count) { run_gcm_batch(jobs, count, 1); }
+
 // MARK: - CTR
 
 perc_ctr_key *perc_ctr_key_new(perc_backend backend, const uint8_t *raw, size_t len) {

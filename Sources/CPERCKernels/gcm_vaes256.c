@@ -255,18 +255,139 @@ VAES static void ctr_only(const perc_gcm_key *key, __m128i ctr, uint8_t *buf, si
     perc_secure_zero(tmp, sizeof(tmp));
 }
 
+/// Absorbs the length block, forms the tag, and for open checks it in constant time and undoes
+/// the decryption on failure. ctr0 is J0 in reflected form.
+VAES static int gcm_finish(const perc_gcm_key *key, __m128i y, __m128i tag_mask, __m128i ctr0, size_t aad_total,
+                           const uint8_t *in, uint8_t *out, size_t len, uint8_t *tag_out, const uint8_t *tag_in,
+                           int open) {
+    uint8_t lens[16];
+    uint64_t abits = (uint64_t)aad_total * 8, cbits = (uint64_t)len * 8;
+    for (int i = 0; i < 8; i++) {
+        lens[i] = (uint8_t)(abits >> (56 - 8 * i));
+        lens[8 + i] = (uint8_t)(cbits >> (56 - 8 * i));
+    }
+    y = ghash_one(key, y, lens);
+    __m128i tag = _mm_xor_si128(bswap128(y), tag_mask);
+    if (!open) {
+        _mm_storeu_si128((__m128i *)tag_out, tag);
+        return 1;
+    }
+    __m128i diff = _mm_xor_si128(tag, _mm_loadu_si128((const __m128i *)tag_in));
+    int ok = _mm_testz_si128(diff, diff);   // constant time: PTEST of the XOR
+    if (!ok && len > 0) {
+        if (out == in) {
+            ctr_only(key, _mm_add_epi32(ctr0, _mm_set_epi32(0, 0, 0, 1)), out, len);
+        } else {
+            perc_secure_zero(out, len);
+        }
+    }
+    return ok;
+}
+
+// MARK: - Short packets
+
+/// Packets up to SHORT_MAX_LEN bytes with up to SHORT_MAX_AAD bytes of AAD (RTP audio,
+/// RTCP, small video packets) take a one-pass path: AAD, ciphertext and length block are
+/// laid out zero-padded in one staging buffer and hashed together, so a 160-byte packet
+/// with a 12-byte header pays one GHASH reduction instead of three, and open's GHASH does
+/// not wait for AES at all.
+#define SHORT_MAX_LEN 240
+#define SHORT_MAX_AAD 256
+
+/// GHASH from zero over `nblocks` contiguous blocks; one zero block must follow them.
+VAES static __m128i ghash_stage(const perc_gcm_key *key, const uint8_t *stage, size_t nblocks) {
+    __m128i y = _mm_setzero_si128();
+    __m256i b[8];
+    for (; nblocks >= 16; nblocks -= 16, stage += 256) {
+        PERC_UNROLL
+        for (int i = 0; i < 8; i++) {
+            b[i] = bswap256(_mm256_load_si256((const __m256i *)(stage + 32 * i)));
+        }
+        y = ghash_vectors(key, _mm256_zextsi128_si256(y), b, 8, 16);
+    }
+    if (nblocks > 0) {
+        const int nvec = (int)(nblocks + 1) / 2;
+        for (int i = 0; i < nvec; i++) {
+            b[i] = bswap256(_mm256_load_si256((const __m256i *)(stage + 32 * i)));
+        }
+        y = ghash_vectors_var(key, _mm256_zextsi128_si256(y), b, nvec, nblocks);
+    }
+    return y;
+}
+
+/// Seals or opens a short packet given its keystream `ks` (J0 in lane 0, then the data
+/// blocks). AAD + text + length block + padding fit the stage: 16 + 15 + 1 + 1 blocks.
+VAES static int gcm_short(const perc_gcm_key *key, const __m256i *ks, __m128i ctr0, const uint8_t *a1, size_t l1,
+                          const uint8_t *a2, size_t l2, const uint8_t *in, uint8_t *out, size_t len, uint8_t *tag_out,
+                          const uint8_t *tag_in, int open) {
+    _Alignas(32) uint8_t stage[16 * 34];
+    const uint8_t *keystream = (const uint8_t *)ks;
+    const size_t na = (l1 + l2 + 15) / 16, nc = (len + 15) / 16, nblocks = na + nc + 1;
+    memset(stage, 0, 16 * (nblocks + 1));
+    if (l1 > 0) {
+        memcpy(stage, a1, l1);
+    }
+    if (l2 > 0) {
+        memcpy(stage + l1, a2, l2);
+    }
+    uint8_t *text = stage + 16 * na;
+    if (len > 0) {
+        memcpy(text, in, len);
+    }
+    const uint64_t abits = (uint64_t)(l1 + l2) * 8, cbits = (uint64_t)len * 8;
+    uint8_t *lens = text + 16 * nc;
+    for (int i = 0; i < 8; i++) {
+        lens[i] = (uint8_t)(abits >> (56 - 8 * i));
+        lens[8 + i] = (uint8_t)(cbits >> (56 - 8 * i));
+    }
+    __m128i y = open ? ghash_stage(key, stage, nblocks) : _mm_setzero_si128();   // over the ciphertext
+    for (size_t k = 0; k < nc; k++) {
+        __m128i *p = (__m128i *)(text + 16 * k);
+        _mm_store_si128(p, _mm_xor_si128(_mm_load_si128(p), _mm_loadu_si128((const __m128i *)(keystream + 16 * (k + 1)))));
+    }
+    if (len > 0) {
+        memcpy(out, text, len);
+    }
+    if (!open) {
+        memset(text + len, 0, 16 * nc - len);   // GCM pads the ciphertext with zeros
+        y = ghash_stage(key, stage, nblocks);
+    }
+    perc_secure_zero(stage, sizeof(stage));
+    __m128i tag = _mm_xor_si128(bswap128(y), _mm_loadu_si128((const __m128i *)keystream));
+    if (!open) {
+        _mm_storeu_si128((__m128i *)tag_out, tag);
+        return 1;
+    }
+    __m128i diff = _mm_xor_si128(tag, _mm_loadu_si128((const __m128i *)tag_in));
+    int ok = _mm_testz_si128(diff, diff);   // constant time: PTEST of the XOR
+    if (!ok && len > 0) {
+        if (out == in) {
+            ctr_only(key, _mm_add_epi32(ctr0, _mm_set_epi32(0, 0, 0, 1)), out, len);
+        } else {
+            perc_secure_zero(out, len);
+        }
+    }
+    return ok;
+}
+
+VAES INLINE int is_short(size_t len, size_t aad_total) { return len <= SHORT_MAX_LEN && aad_total <= SHORT_MAX_AAD; }
+
 VAES INLINE int gcm_crypt(perc_gcm_key *key, const uint8_t iv[12], const uint8_t *aad, size_t aad_len,
                           const uint8_t *aad2, size_t aad2_len, const uint8_t *in, uint8_t *out, size_t len,
                           uint8_t *tag_out, const uint8_t *tag_in, int open) {
     if ((uint64_t)len > GCM_MAX_LEN) {
         return 0;
     }
-    __m128i y = ghash_aad(key, aad, aad_len, aad2, aad2_len);
     _Alignas(16) uint8_t j0[16];
     memcpy(j0, iv, 12);
     j0[12] = 0, j0[13] = 0, j0[14] = 0, j0[15] = 1;
     const __m128i ctr0 = bswap128(_mm_load_si128((const __m128i *)j0));
     __m256i ks[8];
+    if (is_short(len, aad_len + aad2_len)) {
+        aes_ctr32_upto16(key, ctr0, ks, 1 + (len + 15) / 16);
+        return gcm_short(key, ks, ctr0, aad, aad_len, aad2, aad2_len, in, out, len, tag_out, tag_in, open);
+    }
+    __m128i y = ghash_aad(key, aad, aad_len, aad2, aad2_len);
 
     // First chunk: J0 in lane 0 of vector 0, then data blocks 0..14.
     const size_t first = len < 240 ? len : 240;
@@ -286,33 +407,7 @@ VAES INLINE int gcm_crypt(perc_gcm_key *key, const uint8_t iv[12], const uint8_t
         aes_ctr32_upto16(key, ctr, ks, (len - done + 15) / 16);
         y = crypt_buffered(key, y, ks, in + done, out + done, len - done, 0, open);
     }
-    uint8_t lens[16];
-    uint64_t abits = (uint64_t)(aad_len + aad2_len) * 8, cbits = (uint64_t)len * 8;
-    PERC_UNROLL
-    for (int i = 0; i < 8; i++) {
-        lens[i] = (uint8_t)(abits >> (56 - 8 * i));
-        lens[8 + i] = (uint8_t)(cbits >> (56 - 8 * i));
-    }
-    y = ghash_one(key, y, lens);
-    __m128i tag = _mm_xor_si128(bswap128(y), tag_mask);
-    PERC_UNROLL
-    for (int i = 0; i < 8; i++) {
-        ks[i] = _mm256_setzero_si256();
-    }
-    if (!open) {
-        _mm_storeu_si128((__m128i *)tag_out, tag);
-        return 1;
-    }
-    __m128i diff = _mm_xor_si128(tag, _mm_loadu_si128((const __m128i *)tag_in));
-    int ok = _mm_testz_si128(diff, diff);   // constant time
-    if (!ok && len > 0) {
-        if (out == in) {
-            ctr_only(key, _mm_add_epi32(ctr0, _mm_set_epi32(0, 0, 0, 1)), out, len);
-        } else {
-            perc_secure_zero(out, len);
-        }
-    }
-    return ok;
+    return gcm_finish(key, y, tag_mask, ctr0, aad_len + aad2_len, in, out, len, tag_out, tag_in, open);
 }
 
 VAES static int vaes256_gcm_seal(perc_gcm_key *key, const uint8_t iv[12], const uint8_t *aad, size_t aad_len,
@@ -327,12 +422,121 @@ VAES static int vaes256_gcm_open(perc_gcm_key *key, const uint8_t iv[12], const 
     return gcm_crypt(key, iv, aad, aad_len, aad2, aad2_len, in, out, len, NULL, tag, 1);
 }
 
+// MARK: - Batches
+
+/// Packets per group: their AES work (up to 4 x 8 vectors) runs 8 vectors per pass.
+#define BATCH_WIDTH 4
+
+/// One AES pass over 8 independent vectors, each with its own key schedule (rk[i], 2 copies
+/// of each round key) and a common round count.
+VAES INLINE void aes_slots8(const __m256i *const rk[8], __m256i *x, int rounds) {
+    PERC_UNROLL
+    for (int i = 0; i < 8; i++) {
+        x[i] = _mm256_xor_si256(x[i], rk[i][0]);
+    }
+    for (int r = 1; r < rounds; r++) {
+        PERC_UNROLL
+        for (int i = 0; i < 8; i++) {
+            x[i] = _mm256_aesenc_epi128(x[i], rk[i][r]);
+        }
+    }
+    PERC_UNROLL
+    for (int i = 0; i < 8; i++) {
+        x[i] = _mm256_aesenclast_epi128(x[i], rk[i][rounds]);
+    }
+}
+
+/// Seals or opens a group of jobs. Long jobs already fill the pipelines and run alone. Short
+/// jobs go through two phases so that independent packets overlap: (1) the keystreams of
+/// all of them (J0 and data counters of up to four packets, eight vectors per AES pass with
+/// a key schedule per vector, so 160-byte packets keep the AES units as busy as one long
+/// packet), (2) the one-pass GHASH, XOR and tag of each (independent dependency chains the
+/// out-of-order core overlaps).
+VAES static void gcm_batch(perc_gcm_job *jobs, size_t count, int open) {
+    for (size_t base = 0; base < count; base += BATCH_WIDTH) {
+        const size_t m = count - base < BATCH_WIDTH ? count - base : BATCH_WIDTH;
+        perc_gcm_job *group = jobs + base;
+        __m128i ctr0[BATCH_WIDTH];
+        _Alignas(32) __m256i ks[BATCH_WIDTH][8];
+        int nvec[BATCH_WIDTH], batched[BATCH_WIDTH];
+
+        for (size_t j = 0; j < m; j++) {
+            perc_gcm_job *job = &group[j];
+            batched[j] = is_short(job->len, job->aad_len + job->aad2_len);
+            if (!batched[j]) {
+                job->result = gcm_crypt(job->key, job->iv, job->aad, job->aad_len, job->aad2, job->aad2_len, job->in,
+                                        job->out, job->len, job->tag, job->tag, open);
+                continue;
+            }
+            _Alignas(16) uint8_t j0[16];
+            memcpy(j0, job->iv, 12);
+            j0[12] = 0, j0[13] = 0, j0[14] = 0, j0[15] = 1;
+            ctr0[j] = bswap128(_mm_load_si128((const __m128i *)j0));
+            nvec[j] = (int)((1 + (job->len + 15) / 16 + 1) / 2);   // J0 + data blocks, 2 per vector
+        }
+
+        // Phase 1: every keystream vector of the group, 8 per AES pass. AES-128 and AES-256
+        // keys take separate passes (a pass has one round count).
+        for (int rounds = 10; rounds <= 14; rounds += 4) {
+            const __m256i *slot_keys[8];
+            __m256i x[8], *slot_out[8], spare[8];
+            int used = 0;
+            for (size_t j = 0; j <= m; j++) {
+                int flush = j == m;
+                for (int v = 0; !flush && batched[j] && group[j].key->rounds == rounds && v < nvec[j]; v++) {
+                    __m256i c = _mm256_add_epi32(_mm256_broadcastsi128_si256(ctr0[j]),
+                                                 _mm256_set_epi32(0, 0, 0, 2 * v + 1, 0, 0, 0, 2 * v));
+                    x[used] = bswap256(c);
+                    slot_keys[used] = (const __m256i *)group[j].key->round_keys_x2;
+                    slot_out[used] = &ks[j][v];
+                    if (++used == 8) {
+                        aes_slots8(slot_keys, x, rounds);
+                        PERC_UNROLL
+                        for (int i = 0; i < 8; i++) {
+                            *slot_out[i] = x[i];
+                        }
+                        used = 0;
+                    }
+                }
+                if (flush && used > 0) {
+                    for (int i = used; i < 8; i++) {   // idle lanes: any key, output discarded
+                        x[i] = _mm256_setzero_si256();
+                        slot_keys[i] = slot_keys[0];
+                        slot_out[i] = &spare[i];
+                    }
+                    aes_slots8(slot_keys, x, rounds);
+                    PERC_UNROLL
+                    for (int i = 0; i < 8; i++) {
+                        *slot_out[i] = x[i];
+                    }
+                }
+            }
+        }
+
+        // Phase 2: GHASH, data and tag per packet.
+        for (size_t j = 0; j < m; j++) {
+            perc_gcm_job *job = &group[j];
+            if (batched[j]) {
+                job->result = gcm_short(job->key, ks[j], ctr0[j], job->aad, job->aad_len, job->aad2, job->aad2_len,
+                                        job->in, job->out, job->len, job->tag, job->tag, open);
+            }
+        }
+        perc_secure_zero(ks, sizeof(ks));
+    }
+}
+
+VAES static void vaes256_gcm_seal_batch(perc_gcm_job *jobs, size_t count) { gcm_batch(jobs, count, 0); }
+
+VAES static void vaes256_gcm_open_batch(perc_gcm_job *jobs, size_t count) { gcm_batch(jobs, count, 1); }
+
 int perc_vaes256_gcm_init(perc_gcm_key *key, const uint8_t *raw, size_t len) {
     if (!perc_aesni_gcm_tables(key, raw, len)) {
         return 0;
     }
     key->seal = vaes256_gcm_seal;
     key->open = vaes256_gcm_open;
+    key->seal_batch = vaes256_gcm_seal_batch;
+    key->open_batch = vaes256_gcm_open_batch;
     return 1;
 }
 

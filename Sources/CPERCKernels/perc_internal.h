@@ -15,6 +15,7 @@ typedef int (*perc_gcm_seal_fn)(perc_gcm_key *key, const uint8_t iv[12],
 typedef int (*perc_gcm_open_fn)(perc_gcm_key *key, const uint8_t iv[12],
                                 const uint8_t *aad, size_t aad_len, const uint8_t *aad2, size_t aad2_len,
                                 const uint8_t *in, uint8_t *out, size_t len, const uint8_t tag[16]);
+typedef void (*perc_gcm_batch_fn)(perc_gcm_job *jobs, size_t count);
 typedef int (*perc_ctr_xor_fn)(perc_ctr_key *key, const uint8_t iv[16], const uint8_t *in, uint8_t *out,
                                size_t len);
 typedef void (*perc_sha1_compress_fn)(uint32_t state[5], const uint8_t *blocks, size_t nblocks);
@@ -29,6 +30,8 @@ struct perc_gcm_key {
     size_t key_len;
     perc_gcm_seal_fn seal;
     perc_gcm_open_fn open;
+    perc_gcm_batch_fn seal_batch;   // NULL: the batch calls run `seal` per job
+    perc_gcm_batch_fn open_batch;
     void *evp;   // OpenSSL path: EVP_CIPHER_CTX *
     int rounds;  // ISA paths: 10 or 14
     // ISA paths. Round keys 0..rounds, in the byte order AESENC takes them.

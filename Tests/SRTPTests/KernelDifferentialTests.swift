@@ -53,6 +53,65 @@ import Testing
         }
     }
 
+    /// AAD of every length 0...600 (short and long paths, split anywhere) with random data lengths.
+    @Test(arguments: backends)
+    func gcmMatchesOpenSSLAtEveryAADLength(backend: CryptoBackend) throws {
+        var rng = KernelTestRandom(seed: 0x6161_6400 + UInt64(backend.rawValue))
+        for aadLength in 0...600 {
+            let key = rng.bytes(aadLength % 2 == 0 ? 16 : 32), iv = rng.bytes(12), aad = rng.bytes(aadLength)
+            let plaintext = rng.bytes(Int(rng.next() % 600)), split = Int(rng.next() % UInt64(aadLength + 1))
+            let reference = try #require(TestGCMKey(.openssl, key)), subject = try #require(TestGCMKey(backend, key))
+            let (expected, expectedTag) = reference.seal(iv, aad, [], plaintext)
+            let (sealed, tag) = subject.seal(iv, Array(aad[..<split]), Array(aad[split...]), plaintext)
+            #expect(sealed == expected && tag == expectedTag, "\(backend) AAD \(aadLength) length \(plaintext.count)")
+            #expect(subject.open(iv, Array(aad[..<split]), Array(aad[split...]), expected, expectedTag).ok)
+        }
+    }
+
+    /// The batch calls give what one-at-a-time calls give, with keys of both sizes and of
+    /// different backends mixed in one batch, lengths on both sides of the short-packet
+    /// limit, and some tags corrupted.
+    @Test(arguments: backends)
+    func gcmBatchEqualsSingleCalls(backend: CryptoBackend) throws {
+        var rng = KernelTestRandom(seed: 0x6261_7400 + UInt64(backend.rawValue))
+        let keys = try [16, 32, 16].map { try #require(TestGCMKey(backend, rng.bytes($0))) }
+            + [try #require(TestGCMKey(.openssl, rng.bytes(16)))]
+        for round in 0..<200 {
+            let count = 1 + Int(rng.next() % 13)
+            var packets: [BatchPacket] = []
+            for _ in 0..<count {
+                let length = rng.next() % 4 == 0 ? Int(rng.next() % 700) : Int(rng.next() % 241)
+                let aad = rng.bytes(Int(rng.next() % (rng.next() % 8 == 0 ? 300 : 40)))
+                packets.append(BatchPacket(key: keys[Int(rng.next() % UInt64(keys.count))], iv: rng.bytes(12), aad: aad,
+                                           split: Int(rng.next() % UInt64(aad.count + 1)), input: rng.bytes(length)))
+            }
+            let expected = packets.map { $0.key.seal($0.iv, $0.aad, [], $0.input) }
+            let sealed = TestGCMKey.batch(packets, open: false)
+            for i in 0..<count {
+                #expect(sealed[i].ok && sealed[i].output == expected[i].0 && sealed[i].tag == expected[i].1,
+                        "seal batch round \(round) job \(i) length \(packets[i].input.count)")
+            }
+            // Open the results in place, a third of them with a flipped tag bit.
+            var opening = packets
+            var corrupt: [Bool] = []
+            for i in 0..<count {
+                var tag = expected[i].1
+                corrupt.append(rng.next() % 3 == 0)
+                if corrupt[i] { tag[Int(rng.next() % 16)] ^= UInt8(1) << (rng.next() % 8) }
+                opening[i].input = expected[i].0
+                opening[i].tag = tag
+            }
+            let opened = TestGCMKey.batch(opening, open: true)
+            for i in 0..<count {
+                if corrupt[i] {
+                    #expect(!opened[i].ok && opened[i].output == expected[i].0, "open batch (bad tag) job \(i)")
+                } else {
+                    #expect(opened[i].ok && opened[i].output == packets[i].input, "open batch job \(i)")
+                }
+            }
+        }
+    }
+
     /// McGrew and Viega, "The Galois/Counter Mode of Operation (GCM)", Appendix B, test
     /// cases 2, 3, 4 (AES-128) and 14, 15, 16 (AES-256).
     static let nistCases: [(name: String, key: String, iv: String, plaintext: String, aad: String, ciphertext: String, tag: String)] = [
@@ -321,6 +380,51 @@ fileprivate final class TestGCMKey {
         var out = [UInt8](repeating: 0x55, count: ciphertext.count)
         let ok = perc_gcm_open(key, iv, aad, aad.count, aad2, aad2.count, ciphertext, &out, ciphertext.count, tag)
         return (ok == 1, out)
+    }
+}
+
+fileprivate struct BatchPacket {
+    let key: TestGCMKey
+    let iv: [UInt8]
+    let aad: [UInt8]
+    let split: Int
+    var input: [UInt8]
+    var tag = [UInt8](repeating: 0, count: 16)
+}
+
+extension TestGCMKey {
+    /// Runs perc_gcm_seal_batch or perc_gcm_open_batch (in place) over the packets.
+    static func batch(_ packets: [BatchPacket], open: Bool) -> [(ok: Bool, output: [UInt8], tag: [UInt8])] {
+        // Buffers the C jobs point into, kept alive across the call.
+        let buffers = packets.map { packet -> (iv: UnsafeMutablePointer<UInt8>, aad: UnsafeMutablePointer<UInt8>,
+                                               data: UnsafeMutablePointer<UInt8>, tag: UnsafeMutablePointer<UInt8>) in
+            let iv = UnsafeMutablePointer<UInt8>.allocate(capacity: 12)
+            let aad = UnsafeMutablePointer<UInt8>.allocate(capacity: max(1, packet.aad.count))
+            let data = UnsafeMutablePointer<UInt8>.allocate(capacity: max(1, packet.input.count))
+            let tag = UnsafeMutablePointer<UInt8>.allocate(capacity: 16)
+            iv.initialize(from: packet.iv, count: 12)
+            aad.initialize(from: packet.aad, count: packet.aad.count)
+            data.initialize(from: packet.input, count: packet.input.count)
+            tag.initialize(from: packet.tag, count: 16)
+            return (iv, aad, data, tag)
+        }
+        defer {
+            for b in buffers {
+                b.iv.deallocate(); b.aad.deallocate(); b.data.deallocate(); b.tag.deallocate()
+            }
+        }
+        var jobs = zip(packets, buffers).map { packet, b in
+            perc_gcm_job(key: packet.key.key, iv: b.iv, aad: b.aad, aad_len: packet.split, aad2: b.aad + packet.split,
+                         aad2_len: packet.aad.count - packet.split, in: b.data, out: b.data, len: packet.input.count,
+                         tag: b.tag, result: -1)
+        }
+        jobs.withUnsafeMutableBufferPointer { p in
+            if open { perc_gcm_open_batch(p.baseAddress, p.count) } else { perc_gcm_seal_batch(p.baseAddress, p.count) }
+        }
+        return zip(jobs, buffers).map { job, b in
+            (job.result == 1, Array(UnsafeBufferPointer(start: b.data, count: job.len)),
+             Array(UnsafeBufferPointer(start: b.tag, count: 16)))
+        }
     }
 }
 

@@ -71,6 +71,32 @@ int perc_gcm_open(perc_gcm_key *key, const uint8_t iv[12],
                   const uint8_t *aad, size_t aad_len, const uint8_t *aad2, size_t aad2_len,
                   const uint8_t *in, uint8_t *out, size_t len, const uint8_t tag[16]);
 
+/// One packet of a GCM batch. Jobs are independent: each names its own key (keys and
+/// lengths may differ within a batch), IV, AAD parts, data and tag.
+typedef struct perc_gcm_job {
+    perc_gcm_key *key;
+    const uint8_t *iv;                      ///< 12 bytes.
+    const uint8_t *aad;                     ///< First AAD part (may be NULL when aad_len is 0).
+    size_t aad_len;
+    const uint8_t *aad2;                    ///< Second AAD part (may be NULL when aad2_len is 0).
+    size_t aad2_len;
+    const uint8_t *in;                      ///< `len` bytes of input.
+    uint8_t *out;                           ///< `len` bytes of output; may equal `in`.
+    size_t len;
+    uint8_t *tag;                           ///< 16 bytes: written by seal, read by open.
+    int result;                             ///< Set by the call: 1 on success (open: tag verified).
+} perc_gcm_job;
+
+/// Seals every job, as perc_gcm_seal would one at a time, and sets each job's `result`.
+/// Short packets are interleaved (several packets' AES blocks in flight at once), so a batch
+/// of small packets costs less per packet than single calls. Jobs must not overlap each
+/// other's buffers, and a key may appear in several jobs of one batch.
+void perc_gcm_seal_batch(perc_gcm_job *jobs, size_t count);
+
+/// Opens every job, as perc_gcm_open would one at a time (same failure contract per job:
+/// `result` 0, `out` restored to the ciphertext when out == in, zeroed otherwise).
+void perc_gcm_open_batch(perc_gcm_job *jobs, size_t count);
+
 // MARK: - AES-CTR (RFC 3711 AES-CM: a 128-bit counter block, whole-block increment)
 
 typedef struct perc_ctr_key perc_ctr_key;
