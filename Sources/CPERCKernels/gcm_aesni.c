@@ -277,6 +277,84 @@ AESNI static void ctr_only(const perc_gcm_key *key, __m128i ctr, uint8_t *buf, s
     perc_secure_zero(tmp, sizeof(tmp));
 }
 
+// MARK: - Short packets
+
+/// Packets up to SHORT_MAX_LEN bytes with up to SHORT_MAX_AAD bytes of AAD take a one-pass
+/// path: AAD, ciphertext and length block sit zero-padded in one staging buffer and are
+/// hashed together (two reductions for a 160-byte packet with a 12-byte header instead of
+/// four), and open's GHASH does not wait for AES.
+#define SHORT_MAX_LEN 240
+#define SHORT_MAX_AAD 256
+
+AESNI INLINE int is_short(size_t len, size_t aad_total) { return len <= SHORT_MAX_LEN && aad_total <= SHORT_MAX_AAD; }
+
+/// GHASH from zero over `nblocks` contiguous zero-padded blocks.
+AESNI static __m128i ghash_stage(const perc_gcm_key *key, const uint8_t *stage, size_t nblocks) {
+    return ghash_memory(key, _mm_setzero_si128(), stage, nblocks);
+}
+
+/// Keystream for a short packet: J0 and up to 15 data blocks, in one or two 8-block passes.
+AESNI INLINE void short_keystream(const perc_gcm_key *key, __m128i ctr0, __m128i ks[16], size_t len) {
+    const size_t nblocks = 1 + (len + 15) / 16;
+    aes_ctr32_upto8(key, ctr0, ks, nblocks < 8 ? nblocks : 8);
+    if (nblocks > 8) {
+        aes_ctr32_upto8(key, _mm_add_epi32(ctr0, _mm_set_epi32(0, 0, 0, 8)), ks + 8, nblocks - 8);
+    }
+}
+
+/// Seals or opens a short packet given its keystream (ks[0] = E(J0), then the data blocks).
+AESNI static int gcm_short(const perc_gcm_key *key, const __m128i *ks, __m128i ctr0, const uint8_t *a1, size_t l1,
+                           const uint8_t *a2, size_t l2, const uint8_t *in, uint8_t *out, size_t len, uint8_t *tag_out,
+                           const uint8_t *tag_in, int open) {
+    _Alignas(16) uint8_t stage[16 * 33];
+    const size_t na = (l1 + l2 + 15) / 16, nc = (len + 15) / 16, nblocks = na + nc + 1;
+    memset(stage, 0, 16 * nblocks);
+    if (l1 > 0) {
+        memcpy(stage, a1, l1);
+    }
+    if (l2 > 0) {
+        memcpy(stage + l1, a2, l2);
+    }
+    uint8_t *text = stage + 16 * na;
+    if (len > 0) {
+        memcpy(text, in, len);
+    }
+    const uint64_t abits = (uint64_t)(l1 + l2) * 8, cbits = (uint64_t)len * 8;
+    uint8_t *lens = text + 16 * nc;
+    for (int i = 0; i < 8; i++) {
+        lens[i] = (uint8_t)(abits >> (56 - 8 * i));
+        lens[8 + i] = (uint8_t)(cbits >> (56 - 8 * i));
+    }
+    __m128i y = open ? ghash_stage(key, stage, nblocks) : _mm_setzero_si128();   // over the ciphertext
+    for (size_t k = 0; k < nc; k++) {
+        __m128i *p = (__m128i *)(text + 16 * k);
+        _mm_store_si128(p, _mm_xor_si128(_mm_load_si128(p), ks[k + 1]));
+    }
+    if (len > 0) {
+        memcpy(out, text, len);
+    }
+    if (!open) {
+        memset(text + len, 0, 16 * nc - len);   // GCM pads the ciphertext with zeros
+        y = ghash_stage(key, stage, nblocks);
+    }
+    perc_secure_zero(stage, sizeof(stage));
+    __m128i tag = _mm_xor_si128(bswap128(y), ks[0]);
+    if (!open) {
+        _mm_storeu_si128((__m128i *)tag_out, tag);
+        return 1;
+    }
+    __m128i diff = _mm_xor_si128(tag, _mm_loadu_si128((const __m128i *)tag_in));
+    int ok = _mm_testz_si128(diff, diff);   // constant time: PTEST of the XOR
+    if (!ok && len > 0) {
+        if (out == in) {
+            ctr_only(key, _mm_add_epi32(ctr0, _mm_set_epi32(0, 0, 0, 1)), out, len);
+        } else {
+            perc_secure_zero(out, len);
+        }
+    }
+    return ok;
+}
+
 /// Seal (open = 0) or open (open = 1); returns the tag check result for open.
 AESNI INLINE int gcm_crypt(perc_gcm_key *key, const uint8_t iv[12], const uint8_t *aad, size_t aad_len,
                            const uint8_t *aad2, size_t aad2_len, const uint8_t *in, uint8_t *out, size_t len,
@@ -284,11 +362,16 @@ AESNI INLINE int gcm_crypt(perc_gcm_key *key, const uint8_t iv[12], const uint8_
     if ((uint64_t)len > GCM_MAX_LEN) {
         return 0;
     }
-    __m128i y = ghash_aad(key, aad, aad_len, aad2, aad2_len);
     _Alignas(16) uint8_t j0[16];
     memcpy(j0, iv, 12);
     j0[12] = 0, j0[13] = 0, j0[14] = 0, j0[15] = 1;
     const __m128i ctr0 = bswap128(_mm_load_si128((const __m128i *)j0));
+    if (is_short(len, aad_len + aad2_len)) {
+        __m128i ks16[16];
+        short_keystream(key, ctr0, ks16, len);
+        return gcm_short(key, ks16, ctr0, aad, aad_len, aad2, aad2_len, in, out, len, tag_out, tag_in, open);
+    }
+    __m128i y = ghash_aad(key, aad, aad_len, aad2, aad2_len);
     __m128i ks[8];
 
     // First chunk: J0 (the tag mask) and data blocks 0..6.
@@ -345,6 +428,103 @@ AESNI static int aesni_gcm_open(perc_gcm_key *key, const uint8_t iv[12], const u
     return gcm_crypt(key, iv, aad, aad_len, aad2, aad2_len, in, out, len, NULL, tag, 1);
 }
 
+// MARK: - Batches
+
+/// Packets per group: their keystream blocks (up to 4 x 16) run 8 per AES pass.
+#define BATCH_WIDTH 4
+
+/// One AES pass over 8 independent blocks, each with its own key schedule.
+AESNI INLINE void aes_slots8(const __m128i *const rk[8], __m128i *x, int rounds) {
+    PERC_UNROLL
+    for (int i = 0; i < 8; i++) {
+        x[i] = _mm_xor_si128(x[i], rk[i][0]);
+    }
+    for (int r = 1; r < rounds; r++) {
+        PERC_UNROLL
+        for (int i = 0; i < 8; i++) {
+            x[i] = _mm_aesenc_si128(x[i], rk[i][r]);
+        }
+    }
+    PERC_UNROLL
+    for (int i = 0; i < 8; i++) {
+        x[i] = _mm_aesenclast_si128(x[i], rk[i][rounds]);
+    }
+}
+
+/// Seals or opens a group of jobs: long jobs run alone; the keystream blocks of up to four
+/// short jobs are computed together, 8 blocks per AES pass with a key schedule per block,
+/// then each short job takes the one-pass GHASH/XOR/tag step (see gcm_vaes256.c).
+AESNI static void gcm_batch(perc_gcm_job *jobs, size_t count, int open) {
+    for (size_t base = 0; base < count; base += BATCH_WIDTH) {
+        const size_t m = count - base < BATCH_WIDTH ? count - base : BATCH_WIDTH;
+        perc_gcm_job *group = jobs + base;
+        __m128i ctr0[BATCH_WIDTH];
+        _Alignas(16) __m128i ks[BATCH_WIDTH][16];
+        int nblocks[BATCH_WIDTH], batched[BATCH_WIDTH];
+        for (size_t j = 0; j < m; j++) {
+            perc_gcm_job *job = &group[j];
+            batched[j] = is_short(job->len, job->aad_len + job->aad2_len);
+            if (!batched[j]) {
+                job->result = gcm_crypt(job->key, job->iv, job->aad, job->aad_len, job->aad2, job->aad2_len, job->in,
+                                        job->out, job->len, job->tag, job->tag, open);
+                continue;
+            }
+            _Alignas(16) uint8_t j0[16];
+            memcpy(j0, job->iv, 12);
+            j0[12] = 0, j0[13] = 0, j0[14] = 0, j0[15] = 1;
+            ctr0[j] = bswap128(_mm_load_si128((const __m128i *)j0));
+            nblocks[j] = (int)(1 + (job->len + 15) / 16);
+        }
+        // Phase 1: every keystream block of the group, 8 per pass, one round count per pass.
+        for (int rounds = 10; rounds <= 14; rounds += 4) {
+            const __m128i *slot_keys[8];
+            __m128i x[8], *slot_out[8], spare[8];
+            int used = 0;
+            for (size_t j = 0; j <= m; j++) {
+                int flush = j == m;
+                for (int b = 0; !flush && batched[j] && group[j].key->rounds == rounds && b < nblocks[j]; b++) {
+                    x[used] = bswap128(_mm_add_epi32(ctr0[j], _mm_set_epi32(0, 0, 0, b)));
+                    slot_keys[used] = (const __m128i *)group[j].key->round_keys;
+                    slot_out[used] = &ks[j][b];
+                    if (++used == 8) {
+                        aes_slots8(slot_keys, x, rounds);
+                        PERC_UNROLL
+                        for (int i = 0; i < 8; i++) {
+                            *slot_out[i] = x[i];
+                        }
+                        used = 0;
+                    }
+                }
+                if (flush && used > 0) {
+                    for (int i = used; i < 8; i++) {   // idle lanes: any key, output discarded
+                        x[i] = _mm_setzero_si128();
+                        slot_keys[i] = slot_keys[0];
+                        slot_out[i] = &spare[i];
+                    }
+                    aes_slots8(slot_keys, x, rounds);
+                    PERC_UNROLL
+                    for (int i = 0; i < 8; i++) {
+                        *slot_out[i] = x[i];
+                    }
+                }
+            }
+        }
+        // Phase 2: GHASH, data and tag per packet.
+        for (size_t j = 0; j < m; j++) {
+            perc_gcm_job *job = &group[j];
+            if (batched[j]) {
+                job->result = gcm_short(job->key, ks[j], ctr0[j], job->aad, job->aad_len, job->aad2, job->aad2_len,
+                                        job->in, job->out, job->len, job->tag, job->tag, open);
+            }
+        }
+        perc_secure_zero(ks, sizeof(ks));
+    }
+}
+
+AESNI static void aesni_gcm_seal_batch(perc_gcm_job *jobs, size_t count) { gcm_batch(jobs, count, 0); }
+
+AESNI static void aesni_gcm_open_batch(perc_gcm_job *jobs, size_t count) { gcm_batch(jobs, count, 1); }
+
 /// Fills round_keys, round_keys_x2, h_powers and h_folds (shared with the vaes256 path).
 AESNI int perc_aesni_gcm_tables(perc_gcm_key *key, const uint8_t *raw, size_t len) {
     int rounds = perc_aes_expand_aesni(raw, len, key->round_keys);
@@ -387,6 +567,8 @@ int perc_aesni_gcm_init(perc_gcm_key *key, const uint8_t *raw, size_t len) {
     }
     key->seal = aesni_gcm_seal;
     key->open = aesni_gcm_open;
+    key->seal_batch = aesni_gcm_seal_batch;
+    key->open_batch = aesni_gcm_open_batch;
     return 1;
 }
 
