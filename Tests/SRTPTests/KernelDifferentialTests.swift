@@ -112,6 +112,49 @@ import Testing
         }
     }
 
+    /// The Swift wrapper over the batch calls (what PacketBatch-style callers use).
+    @Test(arguments: backends)
+    func kernelAESGCMBatchWrapperMatchesSingleCalls(backend: CryptoBackend) throws {
+        var rng = KernelTestRandom(seed: 0x7377_6200 + UInt64(backend.rawValue))
+        let keyBytes = [rng.bytes(16), rng.bytes(32)]
+        let keys = try keyBytes.map { bytes in try #require(bytes.withUnsafeBytes { KernelAESGCM(key: $0, backend: backend) }) }
+        let count = 9
+        let ivs = (0..<count).map { _ in rng.bytes(12) }, headers = (0..<count).map { _ in rng.bytes(12) }
+        let payloads = (0..<count).map { i in rng.bytes(i * 97 % 400) }
+        var outputs = payloads, tags = [[UInt8]](repeating: [UInt8](repeating: 0, count: 16), count: count)
+        var results = [Bool](repeating: false, count: count)
+        // Nested pointer scopes for every buffer, flattened through raw allocations.
+        let storage = UnsafeMutableRawPointer.allocate(byteCount: count * (12 + 12 + 400 + 16), alignment: 16)
+        defer { storage.deallocate() }
+        var jobs: [KernelAESGCMJob] = []
+        for i in 0..<count {
+            let base = storage + i * (12 + 12 + 400 + 16)
+            base.copyMemory(from: ivs[i], byteCount: 12)
+            (base + 12).copyMemory(from: headers[i], byteCount: 12)
+            (base + 24).copyMemory(from: payloads[i], byteCount: payloads[i].count)
+            jobs.append(KernelAESGCMJob(key: keys[i % 2], iv: base, aad: UnsafeRawBufferPointer(start: base + 12, count: 12),
+                                        input: base + 24, output: base + 24, count: payloads[i].count, tag: base + 424))
+        }
+        jobs.withUnsafeBufferPointer { j in
+            results.withUnsafeMutableBufferPointer { KernelAESGCM.sealBatch(j, results: $0) }
+        }
+        for i in 0..<count {
+            let base = storage + i * (12 + 12 + 400 + 16)
+            outputs[i] = Array(UnsafeRawBufferPointer(start: base + 24, count: payloads[i].count))
+            tags[i] = Array(UnsafeRawBufferPointer(start: base + 424, count: 16))
+            let reference = try #require(TestGCMKey(.openssl, keyBytes[i % 2]))
+            let (expected, expectedTag) = reference.seal(ivs[i], headers[i], [], payloads[i])
+            #expect(results[i] && outputs[i] == expected && tags[i] == expectedTag, "job \(i)")
+        }
+        jobs.withUnsafeBufferPointer { j in
+            results.withUnsafeMutableBufferPointer { KernelAESGCM.openBatch(j, results: $0) }
+        }
+        for i in 0..<count {
+            let opened = Array(UnsafeRawBufferPointer(start: storage + i * (12 + 12 + 400 + 16) + 24, count: payloads[i].count))
+            #expect(results[i] && opened == payloads[i], "open job \(i)")
+        }
+    }
+
     /// McGrew and Viega, "The Galois/Counter Mode of Operation (GCM)", Appendix B, test
     /// cases 2, 3, 4 (AES-128) and 14, 15, 16 (AES-256).
     static let nistCases: [(name: String, key: String, iv: String, plaintext: String, aad: String, ciphertext: String, tag: String)] = [
