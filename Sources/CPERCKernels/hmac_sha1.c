@@ -123,6 +123,102 @@ int perc_native_hmac_sha1_init(perc_hmac_sha1_key *key, const uint8_t *raw, size
     return 1;
 }
 
+// MARK: - Batches
+
+/// Longest message (d1 + d2) a batched pair handles; longer ones run alone.
+#define BATCH_MAX_MESSAGE 2048
+
+/// Lays out the inner message after the (key ^ ipad) block, SHA-1 padded; returns its block count.
+static size_t pad_inner(uint8_t *buf, const perc_hmac_sha1_job *job) {
+    const size_t total = job->l1 + job->l2;
+    const size_t nblocks = (total + 8) / 64 + 1;
+    if (job->l1 > 0) {
+        memcpy(buf, job->d1, job->l1);
+    }
+    if (job->l2 > 0) {
+        memcpy(buf + job->l1, job->d2, job->l2);
+    }
+    buf[total] = 0x80;
+    memset(buf + total + 1, 0, 64 * nblocks - total - 1);
+    const uint64_t bits = (uint64_t)(64 + total) * 8;
+    for (int i = 0; i < 8; i++) {
+        buf[64 * nblocks - 8 + i] = (uint8_t)(bits >> (56 - 8 * i));
+    }
+    return nblocks;
+}
+
+static void digest_bytes(const uint32_t h[5], uint8_t out[20]) {
+    for (int i = 0; i < 5; i++) {
+        out[4 * i] = (uint8_t)(h[i] >> 24);
+        out[4 * i + 1] = (uint8_t)(h[i] >> 16);
+        out[4 * i + 2] = (uint8_t)(h[i] >> 8);
+        out[4 * i + 3] = (uint8_t)h[i];
+    }
+}
+
+/// The outer block: inner digest, padding, and the length of ipad block + digest (672 bits).
+static void outer_block(uint8_t block[64], const uint32_t inner[5]) {
+    memset(block, 0, 64);
+    digest_bytes(inner, block);
+    block[20] = 0x80;
+    block[62] = 0x02;
+    block[63] = 0xa0;
+}
+
+#if defined(__x86_64__)
+/// Two HMACs with their SHA-1 blocks interleaved on SHA-NI.
+static void hmac_pair_shani(perc_hmac_sha1_job *a, perc_hmac_sha1_job *b) {
+    _Alignas(64) uint8_t buf_a[BATCH_MAX_MESSAGE + 128], buf_b[BATCH_MAX_MESSAGE + 128];
+    uint32_t sa[5], sb[5];
+    const size_t na = pad_inner(buf_a, a), nb = pad_inner(buf_b, b), both = na < nb ? na : nb;
+    memcpy(sa, a->key->inner, sizeof(sa));
+    memcpy(sb, b->key->inner, sizeof(sb));
+    perc_sha1_compress_shani_x2(sa, buf_a, sb, buf_b, both);
+    if (na > both) {
+        perc_sha1_compress_shani(sa, buf_a + 64 * both, na - both);
+    }
+    if (nb > both) {
+        perc_sha1_compress_shani(sb, buf_b + 64 * both, nb - both);
+    }
+    outer_block(buf_a, sa);
+    outer_block(buf_b, sb);
+    memcpy(sa, a->key->outer, sizeof(sa));
+    memcpy(sb, b->key->outer, sizeof(sb));
+    perc_sha1_compress_shani_x2(sa, buf_a, sb, buf_b, 1);
+    digest_bytes(sa, a->mac);
+    digest_bytes(sb, b->mac);
+    perc_secure_zero(buf_a, 64 * na);
+    perc_secure_zero(buf_b, 64 * nb);
+    perc_secure_zero(sa, sizeof(sa));
+    perc_secure_zero(sb, sizeof(sb));
+}
+#endif
+
+static int pairable(const perc_hmac_sha1_job *job) {
+#if defined(__x86_64__)
+    return job->key->compress == perc_sha1_compress_shani && job->l1 + job->l2 <= BATCH_MAX_MESSAGE;
+#else
+    (void)job;
+    return 0;
+#endif
+}
+
+void perc_hmac_sha1_batch(perc_hmac_sha1_job *jobs, size_t count) {
+    size_t i = 0;
+    while (i < count) {
+#if defined(__x86_64__)
+        if (i + 1 < count && pairable(&jobs[i]) && pairable(&jobs[i + 1])) {
+            hmac_pair_shani(&jobs[i], &jobs[i + 1]);
+            i += 2;
+            continue;
+        }
+#endif
+        perc_hmac_sha1_job *job = &jobs[i];
+        job->key->mac(job->key, job->d1, job->l1, job->d2, job->l2, job->mac);
+        i++;
+    }
+}
+
 int perc_sha1_compress_impl(int impl, uint32_t state[5], const uint8_t *blocks, size_t nblocks) {
     switch (impl) {
     case 0:

@@ -16,75 +16,131 @@
 // time by SHA1MSG1 (the W[t-16] ^ W[t-14] part), a PXOR (W[t-8]) and SHA1MSG2 (W[t-3] and
 // the rotate). Group g (rounds 4g..4g+3) consumes MSG[g % 4] and prepares later words; the
 // last groups also prepare words nobody reads, which is harmless and keeps one loop body.
+//
+// perc_sha1_compress_shani_x2 runs two independent messages in lockstep: SHA1RNDS4 has a
+// latency of several cycles and each message's rounds form one chain, so a second chain
+// fills the gaps (the multi-buffer idea of Intel's ipsec-mb, two lanes wide).
 #include "perc_internal.h"
 
 #if defined(__x86_64__)
 #include <immintrin.h>
 
 #define SHANI __attribute__((target("sha,ssse3,sse4.1")))
+#define INLINE static inline __attribute__((always_inline))
+#define PERC_UNROLL _Pragma("GCC unroll 4")
 
-SHANI void perc_sha1_compress_shani(uint32_t state[5], const uint8_t *blocks, size_t nblocks) {
+/// The registers of one SHA-1 computation.
+typedef struct {
+    __m128i abcd, e0, e1, msg[4], abcd_saved, e_saved;
+} sha1_lane;
+
+/// One 64-byte block on each of `lanes` independent computations (a constant 1 or 2). The
+/// lanes advance group by group in program order, so two messages keep the SHA units busy
+/// while each one's SHA1RNDS4 chain waits on its own latency.
+SHANI INLINE void sha1_block(sha1_lane *lane, const uint8_t *const *block, int lanes) {
     const __m128i be = _mm_set_epi64x(0x0001020304050607LL, 0x08090a0b0c0d0e0fLL);   // reverse 16 bytes
-    __m128i abcd = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)state), 0x1b);
-    __m128i e0 = _mm_set_epi32((int)state[4], 0, 0, 0);
-    for (; nblocks > 0; nblocks--, blocks += 64) {
-        const __m128i abcd_saved = abcd, e_saved = e0;
-        __m128i msg[4], e1;
+    PERC_UNROLL
+    for (int l = 0; l < lanes; l++) {
+        sha1_lane *x = &lane[l];
+        x->abcd_saved = x->abcd;
+        x->e_saved = x->e0;
         for (int i = 0; i < 4; i++) {
-            msg[i] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(blocks + 16 * i)), be);
+            x->msg[i] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(block[l] + 16 * i)), be);
         }
         // Rounds 0-3: e plus W[0..3] (a plain add: there is no previous a to rotate).
-        e0 = _mm_add_epi32(e0, msg[0]);
-        e1 = abcd;
-        abcd = _mm_sha1rnds4_epu32(abcd, e0, 0);
-        // Rounds 4-7.
-        e1 = _mm_sha1nexte_epu32(e1, msg[1]);
-        e0 = abcd;
-        abcd = _mm_sha1rnds4_epu32(abcd, e1, 0);
-        msg[0] = _mm_sha1msg1_epu32(msg[0], msg[1]);
-        // Rounds 8-11.
-        e0 = _mm_sha1nexte_epu32(e0, msg[2]);
-        e1 = abcd;
-        abcd = _mm_sha1rnds4_epu32(abcd, e0, 0);
-        msg[1] = _mm_sha1msg1_epu32(msg[1], msg[2]);
-        msg[0] = _mm_xor_si128(msg[0], msg[2]);
-        // Rounds 12-79: the steady state. The immediate must be a constant, so the four
-        // round-function ranges are four unrolled runs of the same body.
-#define SHA1_GROUP(g, func)                                                                        \
-    do {                                                                                           \
-        __m128i *ea = ((g) % 2 == 0) ? &e0 : &e1, *eb = ((g) % 2 == 0) ? &e1 : &e0;                \
-        const int m = (g) % 4;                                                                     \
-        *ea = _mm_sha1nexte_epu32(*ea, msg[m]);                                                    \
-        *eb = abcd;                                                                                \
-        msg[(m + 1) % 4] = _mm_sha1msg2_epu32(msg[(m + 1) % 4], msg[m]);                           \
-        abcd = _mm_sha1rnds4_epu32(abcd, *ea, func);                                               \
-        msg[(m + 3) % 4] = _mm_sha1msg1_epu32(msg[(m + 3) % 4], msg[m]);                           \
-        msg[(m + 2) % 4] = _mm_xor_si128(msg[(m + 2) % 4], msg[m]);                                \
-    } while (0)
-        SHA1_GROUP(3, 0);
-        SHA1_GROUP(4, 0);
-        SHA1_GROUP(5, 1);
-        SHA1_GROUP(6, 1);
-        SHA1_GROUP(7, 1);
-        SHA1_GROUP(8, 1);
-        SHA1_GROUP(9, 1);
-        SHA1_GROUP(10, 2);
-        SHA1_GROUP(11, 2);
-        SHA1_GROUP(12, 2);
-        SHA1_GROUP(13, 2);
-        SHA1_GROUP(14, 2);
-        SHA1_GROUP(15, 3);
-        SHA1_GROUP(16, 3);
-        SHA1_GROUP(17, 3);
-        SHA1_GROUP(18, 3);
-        SHA1_GROUP(19, 3);
-#undef SHA1_GROUP
-        // Group 19 left the pre-round a in e0: derive the final e from it and add the saved state.
-        e0 = _mm_sha1nexte_epu32(e0, e_saved);
-        abcd = _mm_add_epi32(abcd, abcd_saved);
+        x->e0 = _mm_add_epi32(x->e0, x->msg[0]);
+        x->e1 = x->abcd;
+        x->abcd = _mm_sha1rnds4_epu32(x->abcd, x->e0, 0);
     }
-    _mm_storeu_si128((__m128i *)state, _mm_shuffle_epi32(abcd, 0x1b));
-    state[4] = (uint32_t)_mm_extract_epi32(e0, 3);
+    PERC_UNROLL
+    for (int l = 0; l < lanes; l++) {   // rounds 4-7
+        sha1_lane *x = &lane[l];
+        x->e1 = _mm_sha1nexte_epu32(x->e1, x->msg[1]);
+        x->e0 = x->abcd;
+        x->abcd = _mm_sha1rnds4_epu32(x->abcd, x->e1, 0);
+        x->msg[0] = _mm_sha1msg1_epu32(x->msg[0], x->msg[1]);
+    }
+    PERC_UNROLL
+    for (int l = 0; l < lanes; l++) {   // rounds 8-11
+        sha1_lane *x = &lane[l];
+        x->e0 = _mm_sha1nexte_epu32(x->e0, x->msg[2]);
+        x->e1 = x->abcd;
+        x->abcd = _mm_sha1rnds4_epu32(x->abcd, x->e0, 0);
+        x->msg[1] = _mm_sha1msg1_epu32(x->msg[1], x->msg[2]);
+        x->msg[0] = _mm_xor_si128(x->msg[0], x->msg[2]);
+    }
+    // Rounds 12-79: the steady state. SHA1RNDS4's immediate must be a constant, so each group
+    // is spelled out with its round function (rounds / 20).
+#define SHA1_GROUP(g, func)                                                                        \
+    PERC_UNROLL                                                                                    \
+    for (int l = 0; l < lanes; l++) {                                                              \
+        sha1_lane *x = &lane[l];                                                                   \
+        __m128i *ea = ((g) % 2 == 0) ? &x->e0 : &x->e1, *eb = ((g) % 2 == 0) ? &x->e1 : &x->e0;    \
+        const int m = (g) % 4;                                                                     \
+        *ea = _mm_sha1nexte_epu32(*ea, x->msg[m]);                                                 \
+        *eb = x->abcd;                                                                             \
+        x->msg[(m + 1) % 4] = _mm_sha1msg2_epu32(x->msg[(m + 1) % 4], x->msg[m]);                  \
+        x->abcd = _mm_sha1rnds4_epu32(x->abcd, *ea, func);                                         \
+        x->msg[(m + 3) % 4] = _mm_sha1msg1_epu32(x->msg[(m + 3) % 4], x->msg[m]);                  \
+        x->msg[(m + 2) % 4] = _mm_xor_si128(x->msg[(m + 2) % 4], x->msg[m]);                       \
+    }
+    SHA1_GROUP(3, 0)
+    SHA1_GROUP(4, 0)
+    SHA1_GROUP(5, 1)
+    SHA1_GROUP(6, 1)
+    SHA1_GROUP(7, 1)
+    SHA1_GROUP(8, 1)
+    SHA1_GROUP(9, 1)
+    SHA1_GROUP(10, 2)
+    SHA1_GROUP(11, 2)
+    SHA1_GROUP(12, 2)
+    SHA1_GROUP(13, 2)
+    SHA1_GROUP(14, 2)
+    SHA1_GROUP(15, 3)
+    SHA1_GROUP(16, 3)
+    SHA1_GROUP(17, 3)
+    SHA1_GROUP(18, 3)
+    SHA1_GROUP(19, 3)
+#undef SHA1_GROUP
+    PERC_UNROLL
+    for (int l = 0; l < lanes; l++) {
+        // Group 19 left the pre-round a in e0: derive the final e and add the saved state.
+        sha1_lane *x = &lane[l];
+        x->e0 = _mm_sha1nexte_epu32(x->e0, x->e_saved);
+        x->abcd = _mm_add_epi32(x->abcd, x->abcd_saved);
+    }
+}
+
+SHANI INLINE void lane_load(sha1_lane *x, const uint32_t state[5]) {
+    x->abcd = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)state), 0x1b);
+    x->e0 = _mm_set_epi32((int)state[4], 0, 0, 0);
+}
+
+SHANI INLINE void lane_store(const sha1_lane *x, uint32_t state[5]) {
+    _mm_storeu_si128((__m128i *)state, _mm_shuffle_epi32(x->abcd, 0x1b));
+    state[4] = (uint32_t)_mm_extract_epi32(x->e0, 3);
+}
+
+SHANI void perc_sha1_compress_shani(uint32_t state[5], const uint8_t *blocks, size_t nblocks) {
+    sha1_lane lane;
+    lane_load(&lane, state);
+    for (; nblocks > 0; nblocks--, blocks += 64) {
+        sha1_block(&lane, &blocks, 1);
+    }
+    lane_store(&lane, state);
+}
+
+SHANI void perc_sha1_compress_shani_x2(uint32_t state_a[5], const uint8_t *blocks_a, uint32_t state_b[5],
+                                       const uint8_t *blocks_b, size_t nblocks) {
+    sha1_lane lanes[2];
+    lane_load(&lanes[0], state_a);
+    lane_load(&lanes[1], state_b);
+    for (; nblocks > 0; nblocks--, blocks_a += 64, blocks_b += 64) {
+        const uint8_t *block[2] = {blocks_a, blocks_b};
+        sha1_block(lanes, block, 2);
+    }
+    lane_store(&lanes[0], state_a);
+    lane_store(&lanes[1], state_b);
 }
 
 #endif

@@ -280,6 +280,43 @@ import Testing
         }
     }
 
+    /// perc_hmac_sha1_batch gives what one-at-a-time calls give, with keys of this backend and
+    /// of OpenSSL mixed, lengths up to past the paired-message limit, and two-part input.
+    @Test(arguments: backends)
+    func hmacBatchEqualsSingleCalls(backend: CryptoBackend) throws {
+        var rng = KernelTestRandom(seed: 0x6862_7400 + UInt64(backend.rawValue))
+        let keys = try [20, 0, 80].map { try #require(TestHMACKey(backend, rng.bytes($0))) }
+            + [try #require(TestHMACKey(.openssl, rng.bytes(20)))]
+        for round in 0..<100 {
+            let count = 1 + Int(rng.next() % 9)
+            let messages = (0..<count).map { _ in rng.bytes(Int(rng.next() % (rng.next() % 5 == 0 ? 2600 : 1500))) }
+            let splits = messages.map { Int(rng.next() % UInt64($0.count + 1)) }
+            let chosen = (0..<count).map { _ in keys[Int(rng.next() % UInt64(keys.count))] }
+            let macs = UnsafeMutablePointer<UInt8>.allocate(capacity: 20 * count)
+            defer { macs.deallocate() }
+            let storage = messages.map { message -> UnsafeMutablePointer<UInt8> in
+                let p = UnsafeMutablePointer<UInt8>.allocate(capacity: max(1, message.count))
+                p.initialize(from: message, count: message.count)
+                return p
+            }
+            defer { storage.forEach { $0.deallocate() } }
+            var jobs: [perc_hmac_sha1_job] = []
+            for i in 0..<count {
+                let key: OpaquePointer = chosen[i].key
+                let first: UnsafePointer<UInt8> = UnsafePointer(storage[i])
+                let second: UnsafePointer<UInt8> = first + splits[i]
+                let length: Int = messages[i].count
+                jobs.append(perc_hmac_sha1_job(key: key, d1: first, l1: splits[i], d2: second, l2: length - splits[i],
+                                               mac: macs + 20 * i))
+            }
+            jobs.withUnsafeMutableBufferPointer { perc_hmac_sha1_batch($0.baseAddress, $0.count) }
+            for i in 0..<count {
+                #expect(Array(UnsafeBufferPointer(start: macs + 20 * i, count: 20)) == chosen[i].mac(messages[i], []),
+                        "round \(round) job \(i) length \(messages[i].count)")
+            }
+        }
+    }
+
     /// RFC 2202, Section 3 (HMAC-SHA-1 test cases 1-7).
     static let rfc2202: [(key: [UInt8], data: [UInt8], mac: String)] = [
         ([UInt8](repeating: 0x0b, count: 20), Array("Hi There".utf8), "b617318655057264e28bc0b6fb378c8ef146be00"),

@@ -123,6 +123,20 @@ perc_backend perc_hmac_sha1_key_backend(const perc_hmac_sha1_key *key);
 void perc_hmac_sha1(const perc_hmac_sha1_key *key, const uint8_t *d1, size_t l1,
                     const uint8_t *d2, size_t l2, uint8_t mac[20]);
 
+/// One message of an HMAC-SHA1 batch.
+typedef struct perc_hmac_sha1_job {
+    const perc_hmac_sha1_key *key;
+    const uint8_t *d1;                      ///< First part (may be NULL when l1 is 0).
+    size_t l1;
+    const uint8_t *d2;                      ///< Second part (may be NULL when l2 is 0).
+    size_t l2;
+    uint8_t *mac;                           ///< 20 bytes, written.
+} perc_hmac_sha1_job;
+
+/// Computes every job's MAC, as perc_hmac_sha1 would one at a time (keys and lengths may
+/// differ). With SHA-NI, pairs of messages run their SHA-1 blocks interleaved.
+void perc_hmac_sha1_batch(perc_hmac_sha1_job *jobs, size_t count);
+
 /// Runs one SHA-1 compression implementation over `nblocks` 64-byte blocks: `impl` 0 is the
 /// portable C path, 1 the SHA-NI path. For differential tests of the paths an HMAC key does
 /// not let the caller choose. Returns 0 (state untouched) when `impl` is not available here.
