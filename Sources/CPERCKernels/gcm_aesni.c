@@ -66,8 +66,10 @@
 //
 // J0 = IV || 0x00000001 encrypts to the tag mask; data block j uses IV || BE32(j + 2). The
 // counters are kept byte-reflected too, so the 32-bit counter is dword 0 and PADDD does
-// GCM's inc32 (mod 2^32) exactly; each counter is swapped back before AES. One keystream run
-// covers J0 and the data: the first chunk is J0 plus up to 7 data blocks.
+// GCM's inc32 (mod 2^32) exactly; each counter is swapped back before AES. Short packets
+// (up to 240 bytes, AAD up to 256) run J0 and the data counters in one keystream run and
+// hash AAD, ciphertext and length block in one pass (gcm_short); long packets encrypt J0
+// alone, then 8-block chunks in place, then the tail through a buffer.
 //
 // Open computes GHASH over the ciphertext as it is read, decrypts into `out`, compares tags
 // with a constant-time PTEST, and on failure undoes the write: runs the keystream over `out`
@@ -371,18 +373,18 @@ AESNI INLINE int gcm_crypt(perc_gcm_key *key, const uint8_t iv[12], const uint8_
         short_keystream(key, ctr0, ks16, len);
         return gcm_short(key, ks16, ctr0, aad, aad_len, aad2, aad2_len, in, out, len, tag_out, tag_in, open);
     }
-    __m128i y = ghash_aad(key, aad, aad_len, aad2, aad2_len);
+    // Long packets: E(J0) alone (an independent chain the core overlaps with the bulk), the
+    // data from counter 2 in 8-block chunks in place, and the tail through a buffer.
     __m128i ks[8];
-
-    // First chunk: J0 (the tag mask) and data blocks 0..6.
-    const size_t first = len < 112 ? len : 112;
-    aes_ctr32_upto8(key, ctr0, ks, 1 + (first + 15) / 16);
-    const __m128i tag_mask = ks[0];
-    if (first > 0) {
-        y = crypt_partial(key, y, ks + 1, in, out, first, open);
+    const __m128i *rk = (const __m128i *)key->round_keys;
+    __m128i tag_mask = _mm_xor_si128(bswap128(ctr0), rk[0]);
+    for (int r = 1; r < key->rounds; r++) {
+        tag_mask = _mm_aesenc_si128(tag_mask, rk[r]);
     }
-    size_t done = first;
-    __m128i ctr = _mm_add_epi32(ctr0, _mm_set_epi32(0, 0, 0, 8));
+    tag_mask = _mm_aesenclast_si128(tag_mask, rk[key->rounds]);
+    __m128i y = ghash_aad(key, aad, aad_len, aad2, aad2_len);
+    size_t done = 0;
+    __m128i ctr = _mm_add_epi32(ctr0, _mm_set_epi32(0, 0, 0, 1));
     for (; len - done >= 128; done += 128) {
         aes_ctr32(key, ctr, ks, 8);
         ctr = _mm_add_epi32(ctr, _mm_set_epi32(0, 0, 0, 8));

@@ -24,13 +24,10 @@
 //   vectors, the two lanes are XORed together, and one 128-bit reduction finishes.
 // - Round keys are read from round_keys_x2 (each key twice), one memory operand per round.
 //
-// Chunks. The keystream covers J0 (the tag mask) and then the data blocks, in 16-block
-// chunks. The first chunk is J0 plus up to 15 data blocks: data block j sits one lane after
-// its vector boundary, so that chunk goes through a 256-byte buffer with the data at
-// offset 16; the zero block in front of it takes part in GHASH as a leading zero (with Y
-// added into the first real block instead). Later full chunks are read and written in
-// place; the tail goes through the buffer at offset 0. The buffer also supplies GCM's zero
-// padding of the last block.
+// Short packets (up to 240 bytes, AAD up to 256) compute J0 and all data counters in one
+// AES run and hash AAD, ciphertext and length block in one pass from a staging buffer (see
+// gcm_short). Long packets encrypt J0 alone (an independent chain), then 16-block chunks in
+// place, and the tail through a 256-byte buffer that also supplies GCM's zero padding.
 //
 // Open hashes the ciphertext as it is read, decrypts into `out`, checks the tag with a
 // constant-time PTEST and, on failure, restores the ciphertext (out == in) or zeroes `out`.
@@ -200,18 +197,15 @@ VAES INLINE __m128i crypt16(const perc_gcm_key *key, __m128i y, const __m256i *k
     return ghash_vectors(key, _mm256_zextsi128_si256(y), x, 8, 16);
 }
 
-/// XORs keystream onto nbytes of data placed at `offset` (0 or 16) in a zeroed buffer, so a
-/// partial last block and a leading J0 lane both become whole vectors; absorbs the
-/// zero-padded ciphertext. offset + nbytes <= 256.
+/// XORs keystream onto the last nbytes (< 256) of a packet through a zeroed buffer, so the
+/// partial last block becomes a whole vector and GHASH sees GCM's zero padding.
 VAES static __m128i crypt_buffered(const perc_gcm_key *key, __m128i y, const __m256i *ks, const uint8_t *in,
-                                   uint8_t *out, size_t nbytes, size_t offset, int open) {
+                                   uint8_t *out, size_t nbytes, int open) {
     _Alignas(32) uint8_t buf[256];
     __m256i x[8];
-    const size_t total = offset + nbytes;
-    const int nvec = (int)((total + 31) / 32);
+    const int nvec = (int)((nbytes + 31) / 32);
     memset(buf, 0, sizeof(buf));
-    memcpy(buf + offset, in, nbytes);
-    PERC_UNROLL
+    memcpy(buf, in, nbytes);
     for (int i = 0; i < nvec; i++) {
         __m256i d = _mm256_load_si256((const __m256i *)(buf + 32 * i));
         if (open) {
@@ -219,19 +213,26 @@ VAES static __m128i crypt_buffered(const perc_gcm_key *key, __m128i y, const __m
         }
         _mm256_store_si256((__m256i *)(buf + 32 * i), _mm256_xor_si256(d, ks[i]));
     }
-    memcpy(out, buf + offset, nbytes);
+    memcpy(out, buf, nbytes);
     if (!open) {
-        memset(buf, 0, offset);
-        memset(buf + total, 0, 32 * (size_t)nvec - total);
-        PERC_UNROLL
+        memset(buf + nbytes, 0, 32 * (size_t)nvec - nbytes);
         for (int i = 0; i < nvec; i++) {
             x[i] = bswap256(_mm256_load_si256((const __m256i *)(buf + 32 * i)));
         }
     }
-    __m256i yv = offset == 0 ? _mm256_zextsi128_si256(y) : _mm256_inserti128_si256(_mm256_setzero_si256(), y, 1);
-    y = ghash_vectors_var(key, yv, x, nvec, (total + 15) / 16);
+    y = ghash_vectors_var(key, _mm256_zextsi128_si256(y), x, nvec, (nbytes + 15) / 16);
     perc_secure_zero(buf, sizeof(buf));
     return y;
+}
+
+/// One block through AES (128-bit AES-NI, the same round keys).
+VAES static __m128i aes_block(const perc_gcm_key *key, __m128i block) {
+    const __m128i *rk = (const __m128i *)key->round_keys;
+    block = _mm_xor_si128(block, rk[0]);
+    for (int r = 1; r < key->rounds; r++) {
+        block = _mm_aesenc_si128(block, rk[r]);
+    }
+    return _mm_aesenclast_si128(block, rk[key->rounds]);
 }
 
 /// Counter mode alone over buf (undoes a failed in-place open). ctr is data block 0's counter.
@@ -387,17 +388,12 @@ VAES INLINE int gcm_crypt(perc_gcm_key *key, const uint8_t iv[12], const uint8_t
         aes_ctr32_upto16(key, ctr0, ks, 1 + (len + 15) / 16);
         return gcm_short(key, ks, ctr0, aad, aad_len, aad2, aad2_len, in, out, len, tag_out, tag_in, open);
     }
+    // Long packets: E(J0) alone (an independent chain the core overlaps with the bulk), the
+    // data from counter 2 in 16-block chunks in place, and the tail through the buffer.
+    const __m128i tag_mask = aes_block(key, bswap128(ctr0));
     __m128i y = ghash_aad(key, aad, aad_len, aad2, aad2_len);
-
-    // First chunk: J0 in lane 0 of vector 0, then data blocks 0..14.
-    const size_t first = len < 240 ? len : 240;
-    aes_ctr32_upto16(key, ctr0, ks, 1 + (first + 15) / 16);
-    const __m128i tag_mask = _mm256_castsi256_si128(ks[0]);
-    if (first > 0) {
-        y = crypt_buffered(key, y, ks, in, out, first, 16, open);
-    }
-    size_t done = first;
-    __m128i ctr = _mm_add_epi32(ctr0, _mm_set_epi32(0, 0, 0, 16));
+    size_t done = 0;
+    __m128i ctr = _mm_add_epi32(ctr0, _mm_set_epi32(0, 0, 0, 1));
     for (; len - done >= 256; done += 256) {
         aes_ctr32(key, ctr, ks, 8);
         ctr = _mm_add_epi32(ctr, _mm_set_epi32(0, 0, 0, 16));
@@ -405,7 +401,7 @@ VAES INLINE int gcm_crypt(perc_gcm_key *key, const uint8_t iv[12], const uint8_t
     }
     if (done < len) {
         aes_ctr32_upto16(key, ctr, ks, (len - done + 15) / 16);
-        y = crypt_buffered(key, y, ks, in + done, out + done, len - done, 0, open);
+        y = crypt_buffered(key, y, ks, in + done, out + done, len - done, open);
     }
     return gcm_finish(key, y, tag_mask, ctr0, aad_len + aad2_len, in, out, len, tag_out, tag_in, open);
 }
