@@ -339,7 +339,7 @@ AESNI static int gcm_short(const perc_gcm_key *key, const __m128i *ks, __m128i c
         memset(text + len, 0, 16 * nc - len);   // GCM pads the ciphertext with zeros
         y = ghash_stage(key, stage, nblocks);
     }
-    perc_secure_zero(stage, sizeof(stage));
+    perc_secure_zero(stage, 16 * nblocks);
     __m128i tag = _mm_xor_si128(bswap128(y), ks[0]);
     if (!open) {
         _mm_storeu_si128((__m128i *)tag_out, tag);
@@ -432,37 +432,19 @@ AESNI static int aesni_gcm_open(perc_gcm_key *key, const uint8_t iv[12], const u
 
 // MARK: - Batches
 
-/// Packets per group: their keystream blocks (up to 4 x 16) run 8 per AES pass.
+/// Packets per group.
 #define BATCH_WIDTH 4
 
-/// One AES pass over 8 independent blocks, each with its own key schedule.
-AESNI INLINE void aes_slots8(const __m128i *const rk[8], __m128i *x, int rounds) {
-    PERC_UNROLL
-    for (int i = 0; i < 8; i++) {
-        x[i] = _mm_xor_si128(x[i], rk[i][0]);
-    }
-    for (int r = 1; r < rounds; r++) {
-        PERC_UNROLL
-        for (int i = 0; i < 8; i++) {
-            x[i] = _mm_aesenc_si128(x[i], rk[i][r]);
-        }
-    }
-    PERC_UNROLL
-    for (int i = 0; i < 8; i++) {
-        x[i] = _mm_aesenclast_si128(x[i], rk[i][rounds]);
-    }
-}
-
-/// Seals or opens a group of jobs: long jobs run alone; the keystream blocks of up to four
-/// short jobs are computed together, 8 blocks per AES pass with a key schedule per block,
-/// then each short job takes the one-pass GHASH/XOR/tag step (see gcm_vaes256.c).
+/// Seals or opens a group of jobs: long jobs run alone; for up to four short jobs the
+/// keystreams are issued back to back (independent AES chains), then each job takes the
+/// one-pass GHASH/XOR/tag step. See gcm_vaes256.c for what was measured and rejected.
 AESNI static void gcm_batch(perc_gcm_job *jobs, size_t count, int open) {
     for (size_t base = 0; base < count; base += BATCH_WIDTH) {
         const size_t m = count - base < BATCH_WIDTH ? count - base : BATCH_WIDTH;
         perc_gcm_job *group = jobs + base;
         __m128i ctr0[BATCH_WIDTH];
         _Alignas(16) __m128i ks[BATCH_WIDTH][16];
-        int nblocks[BATCH_WIDTH], batched[BATCH_WIDTH];
+        int batched[BATCH_WIDTH];
         for (size_t j = 0; j < m; j++) {
             perc_gcm_job *job = &group[j];
             batched[j] = is_short(job->len, job->aad_len + job->aad2_len);
@@ -475,40 +457,11 @@ AESNI static void gcm_batch(perc_gcm_job *jobs, size_t count, int open) {
             memcpy(j0, job->iv, 12);
             j0[12] = 0, j0[13] = 0, j0[14] = 0, j0[15] = 1;
             ctr0[j] = bswap128(_mm_load_si128((const __m128i *)j0));
-            nblocks[j] = (int)(1 + (job->len + 15) / 16);
         }
-        // Phase 1: every keystream block of the group, 8 per pass, one round count per pass.
-        for (int rounds = 10; rounds <= 14; rounds += 4) {
-            const __m128i *slot_keys[8];
-            __m128i x[8], *slot_out[8], spare[8];
-            int used = 0;
-            for (size_t j = 0; j <= m; j++) {
-                int flush = j == m;
-                for (int b = 0; !flush && batched[j] && group[j].key->rounds == rounds && b < nblocks[j]; b++) {
-                    x[used] = bswap128(_mm_add_epi32(ctr0[j], _mm_set_epi32(0, 0, 0, b)));
-                    slot_keys[used] = (const __m128i *)group[j].key->round_keys;
-                    slot_out[used] = &ks[j][b];
-                    if (++used == 8) {
-                        aes_slots8(slot_keys, x, rounds);
-                        PERC_UNROLL
-                        for (int i = 0; i < 8; i++) {
-                            *slot_out[i] = x[i];
-                        }
-                        used = 0;
-                    }
-                }
-                if (flush && used > 0) {
-                    for (int i = used; i < 8; i++) {   // idle lanes: any key, output discarded
-                        x[i] = _mm_setzero_si128();
-                        slot_keys[i] = slot_keys[0];
-                        slot_out[i] = &spare[i];
-                    }
-                    aes_slots8(slot_keys, x, rounds);
-                    PERC_UNROLL
-                    for (int i = 0; i < 8; i++) {
-                        *slot_out[i] = x[i];
-                    }
-                }
+        // Phase 1: the keystreams of all short jobs, back to back (independent AES chains).
+        for (size_t j = 0; j < m; j++) {
+            if (batched[j]) {
+                short_keystream(group[j].key, ctr0[j], ks[j], group[j].len);
             }
         }
         // Phase 2: GHASH, data and tag per packet.
@@ -519,7 +472,6 @@ AESNI static void gcm_batch(perc_gcm_job *jobs, size_t count, int open) {
                                         job->in, job->out, job->len, job->tag, job->tag, open);
             }
         }
-        perc_secure_zero(ks, sizeof(ks));
     }
 }
 
