@@ -309,6 +309,9 @@ AESNI static int gcm_short(const perc_gcm_key *key, const __m128i *ks, __m128i c
                            const uint8_t *a2, size_t l2, const uint8_t *in, uint8_t *out, size_t len, uint8_t *tag_out,
                            const uint8_t *tag_in, int open) {
     _Alignas(16) uint8_t stage[16 * 33];
+    if (!is_short(len, l1 + l2)) {   // the stage holds 16 AAD blocks, 15 text blocks, lengths, padding
+        return 0;
+    }
     const size_t na = (l1 + l2 + 15) / 16, nc = (len + 15) / 16, nblocks = na + nc + 1;
     memset(stage, 0, 16 * nblocks);
     if (l1 > 0) {

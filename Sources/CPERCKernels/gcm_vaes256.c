@@ -297,6 +297,8 @@ VAES static int gcm_finish(const perc_gcm_key *key, __m128i y, __m128i tag_mask,
 #define SHORT_MAX_LEN 240
 #define SHORT_MAX_AAD 256
 
+VAES INLINE int is_short(size_t len, size_t aad_total) { return len <= SHORT_MAX_LEN && aad_total <= SHORT_MAX_AAD; }
+
 /// GHASH from zero over `nblocks` contiguous blocks; one zero block must follow them.
 VAES static __m128i ghash_stage(const perc_gcm_key *key, const uint8_t *stage, size_t nblocks) {
     __m128i y = _mm_setzero_si128();
@@ -324,6 +326,9 @@ VAES static int gcm_short(const perc_gcm_key *key, const __m256i *ks, __m128i ct
                           const uint8_t *a2, size_t l2, const uint8_t *in, uint8_t *out, size_t len, uint8_t *tag_out,
                           const uint8_t *tag_in, int open) {
     _Alignas(32) uint8_t stage[16 * 34];
+    if (!is_short(len, l1 + l2)) {   // the stage holds 16 AAD blocks, 15 text blocks, lengths, padding
+        return 0;
+    }
     const uint8_t *keystream = (const uint8_t *)ks;
     const size_t na = (l1 + l2 + 15) / 16, nc = (len + 15) / 16, nblocks = na + nc + 1;
     memset(stage, 0, 16 * (nblocks + 1));
@@ -372,8 +377,6 @@ VAES static int gcm_short(const perc_gcm_key *key, const __m256i *ks, __m128i ct
     }
     return ok;
 }
-
-VAES INLINE int is_short(size_t len, size_t aad_total) { return len <= SHORT_MAX_LEN && aad_total <= SHORT_MAX_AAD; }
 
 VAES INLINE int gcm_crypt(perc_gcm_key *key, const uint8_t iv[12], const uint8_t *aad, size_t aad_len,
                           const uint8_t *aad2, size_t aad2_len, const uint8_t *in, uint8_t *out, size_t len,
