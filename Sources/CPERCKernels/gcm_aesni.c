@@ -312,8 +312,11 @@ AESNI static int gcm_short(const perc_gcm_key *key, const __m128i *ks, __m128i c
     if (!is_short(len, l1 + l2)) {   // the stage holds 16 AAD blocks, 15 text blocks, lengths, padding
         return 0;
     }
+    static const uint8_t tail_mask[32] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+                                          0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+    const uint8_t *keystream = (const uint8_t *)ks;
     const size_t na = (l1 + l2 + 15) / 16, nc = (len + 15) / 16, nblocks = na + nc + 1;
-    memset(stage, 0, 16 * nblocks);
+    memset(stage, 0, 16 * (nblocks + 1));
     if (l1 > 0) {
         memcpy(stage, a1, l1);
     }
@@ -321,28 +324,55 @@ AESNI static int gcm_short(const perc_gcm_key *key, const __m128i *ks, __m128i c
         memcpy(stage + l1, a2, l2);
     }
     uint8_t *text = stage + 16 * na;
-    if (len > 0) {
-        memcpy(text, in, len);
-    }
+    const size_t full = len / 16, rem = len % 16;
     const uint64_t abits = (uint64_t)(l1 + l2) * 8, cbits = (uint64_t)len * 8;
     uint8_t *lens = text + 16 * nc;
     for (int i = 0; i < 8; i++) {
         lens[i] = (uint8_t)(abits >> (56 - 8 * i));
         lens[8 + i] = (uint8_t)(cbits >> (56 - 8 * i));
     }
-    __m128i y = open ? ghash_stage(key, stage, nblocks) : _mm_setzero_si128();   // over the ciphertext
-    for (size_t k = 0; k < nc; k++) {
-        __m128i *p = (__m128i *)(text + 16 * k);
-        _mm_store_si128(p, _mm_xor_si128(_mm_load_si128(p), ks[k + 1]));
+    // The stage only ever holds AAD and ciphertext; plaintext goes from registers to `out`
+    // (the partial last block through `last`, cleared below).
+    _Alignas(16) uint8_t last[16] = {0};
+    __m128i last_in = _mm_setzero_si128(), last_out = last_in;
+    if (rem > 0) {
+        memcpy(last, in + 16 * full, rem);
+        last_in = _mm_load_si128((const __m128i *)last);
+        last_out = _mm_xor_si128(last_in, _mm_loadu_si128((const __m128i *)(keystream + 16 * (full + 1))));
     }
-    if (len > 0) {
-        memcpy(out, text, len);
-    }
-    if (!open) {
-        memset(text + len, 0, 16 * nc - len);   // GCM pads the ciphertext with zeros
+    __m128i y;
+    if (open) {
+        for (size_t k = 0; k < full; k++) {
+            _mm_store_si128((__m128i *)(text + 16 * k), _mm_loadu_si128((const __m128i *)(in + 16 * k)));
+        }
+        if (rem > 0) {
+            _mm_store_si128((__m128i *)(text + 16 * full), last_in);   // zero-padded
+        }
+        y = ghash_stage(key, stage, nblocks);                       // over the ciphertext, before any output
+        for (size_t k = 0; k < full; k++) {
+            __m128i c = _mm_load_si128((const __m128i *)(text + 16 * k));   // the copy: out may equal in
+            _mm_storeu_si128((__m128i *)(out + 16 * k),
+                             _mm_xor_si128(c, _mm_loadu_si128((const __m128i *)(keystream + 16 * (k + 1)))));
+        }
+    } else {
+        for (size_t k = 0; k < full; k++) {
+            __m128i c = _mm_xor_si128(_mm_loadu_si128((const __m128i *)(in + 16 * k)),
+                                      _mm_loadu_si128((const __m128i *)(keystream + 16 * (k + 1))));
+            _mm_storeu_si128((__m128i *)(out + 16 * k), c);
+            _mm_store_si128((__m128i *)(text + 16 * k), c);
+        }
+        if (rem > 0) {
+            // GCM pads the last ciphertext block with zeros: keep its first rem bytes only.
+            const __m128i keep = _mm_loadu_si128((const __m128i *)(tail_mask + 16 - rem));
+            _mm_store_si128((__m128i *)(text + 16 * full), _mm_and_si128(last_out, keep));
+        }
         y = ghash_stage(key, stage, nblocks);
     }
-    perc_secure_zero(stage, 16 * nblocks);
+    if (rem > 0) {
+        _mm_store_si128((__m128i *)last, last_out);
+        memcpy(out + 16 * full, last, rem);
+    }
+    perc_secure_zero(last, sizeof(last));
     __m128i tag = _mm_xor_si128(bswap128(y), ks[0]);
     if (!open) {
         _mm_storeu_si128((__m128i *)tag_out, tag);
