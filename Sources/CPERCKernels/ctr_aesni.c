@@ -16,7 +16,7 @@
 // subtracted (-1 = +1). No branch depends on the counter, which is secret-derived.
 //
 // Eight blocks per round of AES keep the two AES units busy (latency 4, two per cycle);
-// the tail goes through a 128-byte buffer.
+// in the tail only the last partial block goes through a 16-byte buffer.
 #include "perc_internal.h"
 
 #if defined(__x86_64__)
@@ -75,19 +75,23 @@ AESNI static int aesni_ctr_xor(perc_ctr_key *key, const uint8_t iv[16], const ui
         }
     }
     if (len > 0) {
-        _Alignas(16) uint8_t buf[128];
+        // The tail: whole blocks in place, the last partial block through a 16-byte buffer.
         if (len <= 64) {
             aes_ctr128(key, ctr, ks, 4);
         } else {
             aes_ctr128(key, ctr, ks, 8);
         }
-        memcpy(buf, in, len);
-        for (size_t i = 0; i < (len + 15) / 16; i++) {
-            __m128i *p = (__m128i *)(buf + 16 * i);
-            _mm_store_si128(p, _mm_xor_si128(_mm_load_si128(p), ks[i]));
+        size_t b = 0;
+        for (; len >= 16; b++, len -= 16, in += 16, out += 16) {
+            _mm_storeu_si128((__m128i *)out, _mm_xor_si128(_mm_loadu_si128((const __m128i *)in), ks[b]));
         }
-        memcpy(out, buf, len);
-        perc_secure_zero(buf, sizeof(buf));
+        if (len > 0) {
+            _Alignas(16) uint8_t last[16];
+            memcpy(last, in, len);
+            _mm_store_si128((__m128i *)last, _mm_xor_si128(_mm_load_si128((const __m128i *)last), ks[b]));
+            memcpy(out, last, len);
+            perc_secure_zero(last, sizeof(last));
+        }
     }
     PERC_UNROLL
     for (int i = 0; i < 8; i++) {

@@ -74,21 +74,36 @@ VAES static int vaes256_ctr_xor(perc_ctr_key *key, const uint8_t iv[16], const u
         }
     }
     if (len > 0) {
-        _Alignas(32) uint8_t buf[256];
+        // The tail: whole 32-byte vectors in place, then a 16-byte half, then the last partial
+        // block through a 16-byte buffer (no libc call for the bulk of a short packet).
         if (len <= 64) {
             aes_ctr128(key, ctr, ks, 2);
         } else if (len <= 128) {
             aes_ctr128(key, ctr, ks, 4);
+        } else if (len <= 192) {
+            aes_ctr128(key, ctr, ks, 6);
         } else {
             aes_ctr128(key, ctr, ks, 8);
         }
-        memcpy(buf, in, len);
-        for (size_t i = 0; i < (len + 31) / 32; i++) {
-            __m256i *p = (__m256i *)(buf + 32 * i);
-            _mm256_store_si256(p, _mm256_xor_si256(_mm256_load_si256(p), ks[i]));
+        size_t v = 0;
+        for (; len >= 32; v++, len -= 32, in += 32, out += 32) {
+            __m256i d = _mm256_loadu_si256((const __m256i *)in);
+            _mm256_storeu_si256((__m256i *)out, _mm256_xor_si256(d, ks[v]));
         }
-        memcpy(out, buf, len);
-        perc_secure_zero(buf, sizeof(buf));
+        __m128i k = _mm256_castsi256_si128(ks[v]);
+        if (len >= 16) {
+            __m128i d = _mm_loadu_si128((const __m128i *)in);
+            _mm_storeu_si128((__m128i *)out, _mm_xor_si128(d, k));
+            k = _mm256_extracti128_si256(ks[v], 1);
+            len -= 16, in += 16, out += 16;
+        }
+        if (len > 0) {
+            _Alignas(16) uint8_t last[16];
+            memcpy(last, in, len);
+            _mm_store_si128((__m128i *)last, _mm_xor_si128(_mm_load_si128((const __m128i *)last), k));
+            memcpy(out, last, len);
+            perc_secure_zero(last, sizeof(last));
+        }
     }
     PERC_UNROLL
     for (int i = 0; i < 8; i++) {
