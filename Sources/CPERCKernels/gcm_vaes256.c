@@ -5,8 +5,8 @@
 //
 // CPU features: VAES, VPCLMULQDQ, AVX, AVX2 (+ AES-NI/PCLMUL for key setup); checked by
 // perc_cpu_has_vaes256. This is the widest path on CPUs with VAES but no AVX-512 (AMD Zen 3,
-// Intel Alder Lake E/P cores); every vector instruction handles two blocks, one per 128-bit
-// lane. ABI: plain C, System V x86_64. Symbol: perc_vaes256_gcm_init; seal/open are stored
+// Intel client cores without AVX-512); every vector instruction handles two blocks, one per
+// 128-bit lane. ABI: plain C, System V x86_64. Symbol: perc_vaes256_gcm_init; seal/open are stored
 // in the key.
 //
 // The field, the bit order, the x^-1 carried by every stored power of H and the two-fold

@@ -155,6 +155,39 @@ import Testing
         }
     }
 
+    /// Data, AAD, IV and tag at every byte offset 0...31 (the kernels must not assume any
+    /// alignment of caller memory), in place and out of place.
+    @Test(arguments: backends)
+    func unalignedBuffers(backend: CryptoBackend) throws {
+        var rng = KernelTestRandom(seed: 0x616c_6e00 + UInt64(backend.rawValue))
+        let key = rng.bytes(16)
+        let reference = try #require(TestGCMKey(.openssl, key)), subject = try #require(TestGCMKey(backend, key))
+        let ctrReference = try #require(TestCTRKey(.openssl, key)), ctrSubject = try #require(TestCTRKey(backend, key))
+        let region = UnsafeMutableRawPointer.allocate(byteCount: 4096, alignment: 64)
+        defer { region.deallocate() }
+        for offset in 0..<32 {
+            for length in [1, 15, 16, 17, 100, 160, 240, 241, 255, 256, 257, 1200] {
+                let iv = rng.bytes(12), aad = rng.bytes(13), plaintext = rng.bytes(length), ctrIV = rng.bytes(16)
+                let (expected, expectedTag) = reference.seal(iv, aad, [], plaintext)
+                // Layout at `offset`: iv | aad | data | tag | output, each at odd distances.
+                let ivp = region + offset, aadp = ivp + 12, data = aadp + 13, tagp = data + length, outp = tagp + 16 + 3
+                ivp.copyMemory(from: iv, byteCount: 12)
+                aadp.copyMemory(from: aad, byteCount: 13)
+                data.copyMemory(from: plaintext, byteCount: length)
+                let u8 = { (p: UnsafeMutableRawPointer) in p.assumingMemoryBound(to: UInt8.self) }
+                #expect(perc_gcm_seal(subject.key, u8(ivp), u8(aadp), 13, nil, 0, u8(data), u8(outp), length, u8(tagp)) == 1)
+                #expect(Array(UnsafeRawBufferPointer(start: outp, count: length)) == expected, "offset \(offset) length \(length)")
+                #expect(Array(UnsafeRawBufferPointer(start: tagp, count: 16)) == expectedTag)
+                #expect(perc_gcm_open(subject.key, u8(ivp), u8(aadp), 13, nil, 0, u8(outp), u8(outp), length, u8(tagp)) == 1)
+                #expect(Array(UnsafeRawBufferPointer(start: outp, count: length)) == plaintext)
+                let ctrp = outp + length + 1   // an unaligned counter block after everything else
+                ctrp.copyMemory(from: ctrIV, byteCount: 16)
+                #expect(perc_ctr_xor(ctrSubject.key, u8(ctrp), u8(data), u8(data), length) == 1)
+                #expect(Array(UnsafeRawBufferPointer(start: data, count: length)) == ctrReference.apply(ctrIV, plaintext))
+            }
+        }
+    }
+
     /// McGrew and Viega, "The Galois/Counter Mode of Operation (GCM)", Appendix B, test
     /// cases 2, 3, 4 (AES-128) and 14, 15, 16 (AES-256).
     static let nistCases: [(name: String, key: String, iv: String, plaintext: String, aad: String, ciphertext: String, tag: String)] = [
