@@ -6,6 +6,7 @@
 // (key ^ ipad) and (key ^ opad) blocks, so a MAC costs ceil((len + 9) / 64) + 1 compressions.
 #include "perc_internal.h"
 
+#include <stdint.h>
 #include <string.h>
 
 /// A SHA-1 computation in progress: chaining value, partial block, total length.
@@ -125,9 +126,13 @@ int perc_native_hmac_sha1_init(perc_hmac_sha1_key *key, const uint8_t *raw, size
 
 // MARK: - Batches
 
-/// Longest message (d1 + d2) a batched pair handles; longer ones run alone.
+/// Longest message (d1 + d2) an interleaved group takes; longer ones run alone.
 #define BATCH_MAX_MESSAGE 2048
 
+/// Messages per interleaved group (SHA-NI lanes).
+#define BATCH_LANES 4
+
+#if defined(__x86_64__)
 /// Lays out the inner message after the (key ^ ipad) block, SHA-1 padded; returns its block count.
 static size_t pad_inner(uint8_t *buf, const perc_hmac_sha1_job *job) {
     const size_t total = job->l1 + job->l2;
@@ -165,36 +170,58 @@ static void outer_block(uint8_t block[64], const uint32_t inner[5]) {
     block[63] = 0xa0;
 }
 
-#if defined(__x86_64__)
-/// Two HMACs with their SHA-1 blocks interleaved on SHA-NI.
-static void hmac_pair_shani(perc_hmac_sha1_job *a, perc_hmac_sha1_job *b) {
-    _Alignas(64) uint8_t buf_a[BATCH_MAX_MESSAGE + 128], buf_b[BATCH_MAX_MESSAGE + 128];
-    uint32_t sa[5], sb[5];
-    const size_t na = pad_inner(buf_a, a), nb = pad_inner(buf_b, b), both = na < nb ? na : nb;
-    memcpy(sa, a->key->inner, sizeof(sa));
-    memcpy(sb, b->key->inner, sizeof(sb));
-    perc_sha1_compress_shani_x2(sa, buf_a, sb, buf_b, both);
-    if (na > both) {
-        perc_sha1_compress_shani(sa, buf_a + 64 * both, na - both);
+/// Up to four HMACs with their SHA-1 blocks interleaved on SHA-NI: the inner hashes run in
+/// lockstep while every message still has blocks, then the longer ones continue in fewer
+/// lanes; the outer blocks run together.
+static void hmac_group_shani(perc_hmac_sha1_job *const group[], int n) {
+    _Alignas(64) uint8_t buf[BATCH_LANES][BATCH_MAX_MESSAGE + 128];
+    uint32_t state[BATCH_LANES][5];
+    size_t left[BATCH_LANES], used[BATCH_LANES];
+    const uint8_t *pos[BATCH_LANES];
+    for (int l = 0; l < n; l++) {
+        left[l] = used[l] = pad_inner(buf[l], group[l]);
+        pos[l] = buf[l];
+        memcpy(state[l], group[l]->key->inner, sizeof(state[l]));
     }
-    if (nb > both) {
-        perc_sha1_compress_shani(sb, buf_b + 64 * both, nb - both);
+    uint32_t *states[BATCH_LANES];
+    const uint8_t *blocks[BATCH_LANES];
+    for (;;) {
+        int active[BATCH_LANES], k = 0;
+        size_t step = SIZE_MAX;
+        for (int l = 0; l < n; l++) {
+            if (left[l] > 0) {
+                states[k] = state[l];
+                blocks[k] = pos[l];
+                active[k++] = l;
+                step = left[l] < step ? left[l] : step;
+            }
+        }
+        if (k == 0) {
+            break;
+        }
+        perc_sha1_compress_shani_lanes(states, blocks, k, step);
+        for (int i = 0; i < k; i++) {
+            pos[active[i]] += 64 * step;
+            left[active[i]] -= step;
+        }
     }
-    outer_block(buf_a, sa);
-    outer_block(buf_b, sb);
-    memcpy(sa, a->key->outer, sizeof(sa));
-    memcpy(sb, b->key->outer, sizeof(sb));
-    perc_sha1_compress_shani_x2(sa, buf_a, sb, buf_b, 1);
-    digest_bytes(sa, a->mac);
-    digest_bytes(sb, b->mac);
-    perc_secure_zero(buf_a, 64 * na);
-    perc_secure_zero(buf_b, 64 * nb);
-    perc_secure_zero(sa, sizeof(sa));
-    perc_secure_zero(sb, sizeof(sb));
+    for (int l = 0; l < n; l++) {
+        outer_block(buf[l], state[l]);
+        memcpy(state[l], group[l]->key->outer, sizeof(state[l]));
+        states[l] = state[l];
+        blocks[l] = buf[l];
+    }
+    perc_sha1_compress_shani_lanes(states, blocks, n, 1);
+    for (int l = 0; l < n; l++) {
+        digest_bytes(state[l], group[l]->mac);
+        perc_secure_zero(buf[l], 64 * used[l]);
+    }
+    perc_secure_zero(state, sizeof(state));
 }
 #endif
 
-static int pairable(const perc_hmac_sha1_job *job) {
+/// Whether a job can join an interleaved SHA-NI group.
+static int groupable(const perc_hmac_sha1_job *job) {
 #if defined(__x86_64__)
     return job->key->compress == perc_sha1_compress_shani && job->l1 + job->l2 <= BATCH_MAX_MESSAGE;
 #else
@@ -204,19 +231,29 @@ static int pairable(const perc_hmac_sha1_job *job) {
 }
 
 void perc_hmac_sha1_batch(perc_hmac_sha1_job *jobs, size_t count) {
-    size_t i = 0;
-    while (i < count) {
 #if defined(__x86_64__)
-        if (i + 1 < count && pairable(&jobs[i]) && pairable(&jobs[i + 1])) {
-            hmac_pair_shani(&jobs[i], &jobs[i + 1]);
-            i += 2;
+    perc_hmac_sha1_job *group[BATCH_LANES];
+    int n = 0;
+#endif
+    for (size_t i = 0; i < count; i++) {
+        perc_hmac_sha1_job *job = &jobs[i];
+        if (!groupable(job)) {
+            job->key->mac(job->key, job->d1, job->l1, job->d2, job->l2, job->mac);
             continue;
         }
+#if defined(__x86_64__)
+        group[n++] = job;
+        if (n == BATCH_LANES) {
+            hmac_group_shani(group, n);
+            n = 0;
+        }
 #endif
-        perc_hmac_sha1_job *job = &jobs[i];
-        job->key->mac(job->key, job->d1, job->l1, job->d2, job->l2, job->mac);
-        i++;
     }
+#if defined(__x86_64__)
+    if (n > 0) {
+        hmac_group_shani(group, n);
+    }
+#endif
 }
 
 int perc_sha1_compress_impl(int impl, uint32_t state[5], const uint8_t *blocks, size_t nblocks) {

@@ -81,8 +81,9 @@ int perc_cpu_has_shani(void);     // SHA extensions
 // SHA-1 compression (sha1_portable.c everywhere, sha1_shani.c on x86_64) and the HMAC on top.
 void perc_sha1_compress_portable(uint32_t state[5], const uint8_t *blocks, size_t nblocks);
 void perc_sha1_compress_shani(uint32_t state[5], const uint8_t *blocks, size_t nblocks);
-void perc_sha1_compress_shani_x2(uint32_t state_a[5], const uint8_t *blocks_a, uint32_t state_b[5],
-                                 const uint8_t *blocks_b, size_t nblocks);
+/// Up to 4 independent SHA-1 computations of `nblocks` blocks each, interleaved (SHA-NI).
+void perc_sha1_compress_shani_lanes(uint32_t *const state[], const uint8_t *const blocks[], int lanes,
+                                    size_t nblocks);
 int perc_native_hmac_sha1_init(perc_hmac_sha1_key *key, const uint8_t *raw, size_t len);
 
 // x86_64 paths (defined only when __x86_64__).

@@ -79,8 +79,8 @@ package struct KernelAESGCMJob {
 }
 
 extension KernelAESGCM {
-    /// Seals every job as `seal` would one at a time (keys and lengths may differ); short
-    /// packets are interleaved in the kernel. `results[i]` is true when job i sealed.
+    /// Seals every job as `seal` would one at a time (keys and lengths may differ).
+    /// `results[i]` is true when job i sealed.
     /// `results` needs at least `jobs.count` elements.
     package static func sealBatch(_ jobs: UnsafeBufferPointer<KernelAESGCMJob>, results: UnsafeMutableBufferPointer<Bool>) {
         runBatch(jobs, results: results, open: false)

@@ -45,7 +45,7 @@ package struct KernelHMACSHA1Job {
 
 extension KernelHMACSHA1 {
     /// Computes every job's MAC as `authenticate` would one at a time (keys and lengths may
-    /// differ); with SHA-NI, pairs of messages are hashed interleaved.
+    /// differ); with SHA-NI, groups of up to four messages are hashed interleaved.
     package static func authenticateBatch(_ jobs: UnsafeBufferPointer<KernelHMACSHA1Job>) {
         withUnsafeTemporaryAllocation(of: perc_hmac_sha1_job.self, capacity: jobs.count) { c in
             for (i, job) in jobs.enumerated() {
