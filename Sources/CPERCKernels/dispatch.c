@@ -8,7 +8,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const backend_names[PERC_BACKEND_COUNT] = {"openssl", "aesni", "vaes512", "armv8"};
+/// Zeroed storage aligned for the widest vector loads of the round keys and H powers.
+static void *alloc_key(size_t size) {
+    size_t rounded = (size + 63) & ~(size_t)63;
+    void *p = aligned_alloc(64, rounded);
+    if (p != NULL) {
+        memset(p, 0, rounded);
+    }
+    return p;
+}
+
+static const char *const backend_names[PERC_BACKEND_COUNT] = {"openssl", "aesni", "vaes512", "armv8",
+                                                                    "vaes256"};
 
 const char *perc_backend_name(perc_backend backend) {
     if ((unsigned)backend >= PERC_BACKEND_COUNT) {
@@ -33,13 +44,18 @@ int perc_backend_is_available(perc_backend backend) {
     switch (backend) {
     case PERC_BACKEND_OPENSSL:
         return 1;
+    case PERC_BACKEND_AESNI:
+        return perc_cpu_has_aesni();
+    case PERC_BACKEND_VAES256:
+        return perc_cpu_has_vaes256();
     default:
         return 0;
     }
 }
 
 static perc_backend most_capable_backend(void) {
-    static const perc_backend order[] = {PERC_BACKEND_VAES512, PERC_BACKEND_ARMV8, PERC_BACKEND_AESNI};
+    static const perc_backend order[] = {PERC_BACKEND_VAES512, PERC_BACKEND_VAES256, PERC_BACKEND_ARMV8,
+                                         PERC_BACKEND_AESNI};
     for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
         if (perc_backend_is_available(order[i])) {
             return order[i];
@@ -64,7 +80,7 @@ perc_gcm_key *perc_gcm_key_new(perc_backend backend, const uint8_t *raw, size_t 
     if ((len != 16 && len != 32) || !perc_backend_is_available(backend)) {
         return NULL;
     }
-    perc_gcm_key *key = calloc(1, sizeof(*key));
+    perc_gcm_key *key = alloc_key(sizeof(*key));
     if (key == NULL) {
         return NULL;
     }
@@ -75,6 +91,14 @@ perc_gcm_key *perc_gcm_key_new(perc_backend backend, const uint8_t *raw, size_t 
     case PERC_BACKEND_OPENSSL:
         ok = perc_openssl_gcm_init(key, raw, len);
         break;
+#if defined(__x86_64__)
+    case PERC_BACKEND_AESNI:
+        ok = perc_aesni_gcm_init(key, raw, len);
+        break;
+    case PERC_BACKEND_VAES256:
+        ok = perc_vaes256_gcm_init(key, raw, len);
+        break;
+#endif
     default:
         break;
     }
@@ -108,13 +132,42 @@ int perc_gcm_open(perc_gcm_key *key, const uint8_t iv[12], const uint8_t *aad, s
     return key->open(key, iv, aad, aad_len, aad2, aad2_len, in, out, len, tag);
 }
 
+/// Runs a batch: consecutive jobs whose keys share a batch kernel go to it together; jobs
+/// on a path without one (the OpenSSL path) run one at a time.
+static void run_gcm_batch(perc_gcm_job *jobs, size_t count, int open) {
+    size_t i = 0;
+    while (i < count) {
+        perc_gcm_batch_fn kernel = open ? jobs[i].key->open_batch : jobs[i].key->seal_batch;
+        size_t end = i + 1;
+        while (end < count && (open ? jobs[end].key->open_batch : jobs[end].key->seal_batch) == kernel) {
+            end++;
+        }
+        if (kernel != NULL) {
+            kernel(jobs + i, end - i);
+        } else {
+            for (size_t k = i; k < end; k++) {
+                perc_gcm_job *j = &jobs[k];
+                j->result = open ? perc_gcm_open(j->key, j->iv, j->aad, j->aad_len, j->aad2, j->aad2_len, j->in,
+                                                 j->out, j->len, j->tag)
+                                 : perc_gcm_seal(j->key, j->iv, j->aad, j->aad_len, j->aad2, j->aad2_len, j->in,
+                                                 j->out, j->len, j->tag);
+            }
+        }
+        i = end;
+    }
+}
+
+void perc_gcm_seal_batch(perc_gcm_job *jobs, size_t count) { run_gcm_batch(jobs, count, 0); }
+
+void perc_gcm_open_batch(perc_gcm_job *jobs, size_t count) { run_gcm_batch(jobs, count, 1); }
+
 // MARK: - CTR
 
 perc_ctr_key *perc_ctr_key_new(perc_backend backend, const uint8_t *raw, size_t len) {
     if ((len != 16 && len != 24 && len != 32) || !perc_backend_is_available(backend)) {
         return NULL;
     }
-    perc_ctr_key *key = calloc(1, sizeof(*key));
+    perc_ctr_key *key = alloc_key(sizeof(*key));
     if (key == NULL) {
         return NULL;
     }
@@ -125,6 +178,14 @@ perc_ctr_key *perc_ctr_key_new(perc_backend backend, const uint8_t *raw, size_t 
     case PERC_BACKEND_OPENSSL:
         ok = perc_openssl_ctr_init(key, raw, len);
         break;
+#if defined(__x86_64__)
+    case PERC_BACKEND_AESNI:
+        ok = perc_aesni_ctr_init(key, raw, len);
+        break;
+    case PERC_BACKEND_VAES256:
+        ok = perc_vaes256_ctr_init(key, raw, len);
+        break;
+#endif
     default:
         break;
     }
@@ -156,7 +217,7 @@ perc_hmac_sha1_key *perc_hmac_sha1_key_new(perc_backend backend, const uint8_t *
     if (!perc_backend_is_available(backend)) {
         return NULL;
     }
-    perc_hmac_sha1_key *key = calloc(1, sizeof(*key));
+    perc_hmac_sha1_key *key = alloc_key(sizeof(*key));
     if (key == NULL) {
         return NULL;
     }
@@ -165,6 +226,10 @@ perc_hmac_sha1_key *perc_hmac_sha1_key_new(perc_backend backend, const uint8_t *
     switch (backend) {
     case PERC_BACKEND_OPENSSL:
         ok = perc_openssl_hmac_sha1_init(key, raw, len);
+        break;
+    case PERC_BACKEND_AESNI:
+    case PERC_BACKEND_VAES256:
+        ok = perc_native_hmac_sha1_init(key, raw, len);
         break;
     default:
         break;

@@ -5,13 +5,15 @@ internal import CPERCKernels
 
 /// A crypto backend: the code path the kernels of a key run on.
 ///
-/// The default is chosen once per process: `PERC_CRYPTO_BACKEND=openssl|aesni|vaes512|armv8`
+/// The default is chosen once per process: `PERC_CRYPTO_BACKEND=openssl|aesni|vaes256|vaes512|armv8`
 /// when set and available on this CPU, otherwise the most capable available path.
 public enum CryptoBackend: Int, CaseIterable, Sendable, CustomStringConvertible {
     case openssl = 0
     case aesni = 1
     case vaes512 = 2
     case armv8 = 3
+    /// x86_64 VAES + VPCLMULQDQ on 256-bit vectors, for CPUs without AVX-512 (AMD Zen 3).
+    case vaes256 = 4
 
     /// Whether this backend is built in and runs on this CPU.
     public var isAvailable: Bool {
@@ -26,7 +28,7 @@ public enum CryptoBackend: Int, CaseIterable, Sendable, CustomStringConvertible 
         CryptoBackend(rawValue: Int(perc_backend_default().rawValue)) ?? .openssl
     }
 
-    /// Parses a backend name (`openssl`, `aesni`, `vaes512`, `armv8`).
+    /// Parses a backend name (`openssl`, `aesni`, `vaes256`, `vaes512`, `armv8`).
     public init?(name: String) {
         let value = perc_backend_from_name(name)
         guard value >= 0, let backend = CryptoBackend(rawValue: Int(value)) else { return nil }

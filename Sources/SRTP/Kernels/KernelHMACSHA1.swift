@@ -5,7 +5,7 @@ internal import CPERCKernels
 
 /// An HMAC-SHA1 key with its inner and outer states precomputed. Zeroed when released.
 package final class KernelHMACSHA1 {
-    private let key: OpaquePointer
+    fileprivate let key: OpaquePointer
 
     /// Precomputes the HMAC states for `bytes`. Returns nil when the backend is unavailable.
     package init?(key bytes: UnsafeRawBufferPointer, backend: CryptoBackend) {
@@ -23,6 +23,39 @@ package final class KernelHMACSHA1 {
         perc_hmac_sha1(key, first.baseAddress?.assumingMemoryBound(to: UInt8.self), first.count,
                        second.baseAddress?.assumingMemoryBound(to: UInt8.self), second.count,
                        mac.assumingMemoryBound(to: UInt8.self))
+    }
+}
+
+/// One message of an HMAC-SHA1 batch. The pointers must stay valid for the batch call only.
+package struct KernelHMACSHA1Job {
+    package var key: KernelHMACSHA1
+    package var first: UnsafeRawBufferPointer
+    package var second: UnsafeRawBufferPointer
+    /// 20 bytes, written.
+    package var mac: UnsafeMutableRawPointer
+
+    package init(key: KernelHMACSHA1, first: UnsafeRawBufferPointer,
+                 second: UnsafeRawBufferPointer = .init(start: nil, count: 0), mac: UnsafeMutableRawPointer) {
+        self.key = key
+        self.first = first
+        self.second = second
+        self.mac = mac
+    }
+}
+
+extension KernelHMACSHA1 {
+    /// Computes every job's MAC as `authenticate` would one at a time (keys and lengths may
+    /// differ); with SHA-NI, groups of up to four messages are hashed interleaved.
+    package static func authenticateBatch(_ jobs: UnsafeBufferPointer<KernelHMACSHA1Job>) {
+        withUnsafeTemporaryAllocation(of: perc_hmac_sha1_job.self, capacity: jobs.count) { c in
+            for (i, job) in jobs.enumerated() {
+                c.initializeElement(at: i, to: perc_hmac_sha1_job(
+                    key: job.key.key, d1: job.first.baseAddress?.assumingMemoryBound(to: UInt8.self), l1: job.first.count,
+                    d2: job.second.baseAddress?.assumingMemoryBound(to: UInt8.self), l2: job.second.count,
+                    mac: job.mac.assumingMemoryBound(to: UInt8.self)))
+            }
+            perc_hmac_sha1_batch(c.baseAddress, jobs.count)
+        }
     }
 }
 
