@@ -45,6 +45,19 @@ public struct EndpointAddress: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// An address from its parts (`bytes` is 4 or 16 bytes, network order).
+    init?(port: UInt16, bytes: some Collection<UInt8>) {
+        guard bytes.count == 4 || bytes.count == 16 else { return nil }
+        isIPv6 = bytes.count == 16
+        self.port = port
+        var high: UInt64 = 0, low: UInt64 = 0
+        for (i, byte) in bytes.enumerated() {
+            if isIPv6 && i < 8 { high = high << 8 | UInt64(byte) } else { low = low << 8 | UInt64(byte) }
+        }
+        self.high = high
+        self.low = low
+    }
+
     /// Parses a numeric host (`"127.0.0.1"`, `"::1"`) and a port; nil when not numeric.
     public init?(host: String, port: Int) {
         guard (0...65535).contains(port) else { return nil }

@@ -60,6 +60,48 @@ public enum STUNBinding {
         return Request(transactionID: Array(datagram[8..<20]), username: username)
     }
 
+    /// A Binding Request with USERNAME `username` (for example `"standup:alice"`), as an
+    /// endpoint sends it to join.
+    /// - Precondition: `transactionID` is 12 bytes, `username` at most 513 UTF-8 bytes.
+    public static func request(username: String, transactionID: [UInt8]) -> [UInt8] {
+        precondition(transactionID.count == 12, "a STUN transaction ID is 12 bytes")
+        let name = Array(username.utf8)
+        precondition(name.count <= 513, "USERNAME is at most 513 bytes")
+        let padded = (name.count + 3) & ~3
+        var message: [UInt8] = [0x00, 0x01, UInt8((4 + padded) >> 8), UInt8(truncatingIfNeeded: 4 + padded),
+                                0x21, 0x12, 0xA4, 0x42] + transactionID
+        message += [0x00, 0x06, UInt8(name.count >> 8), UInt8(truncatingIfNeeded: name.count)] + name
+        message += [UInt8](repeating: 0, count: padded - name.count)
+        return message
+    }
+
+    /// Parses a Binding Success Response: its transaction ID and XOR-MAPPED-ADDRESS (the
+    /// endpoint's address as the distributor sees it). Nil for anything else.
+    public static func parseSuccess(_ datagram: UnsafeRawBufferPointer) -> (transactionID: [UInt8], mappedAddress: EndpointAddress)? {
+        guard datagram.count >= 20, datagram.count <= 1500,
+              UInt16(datagram[0]) << 8 | UInt16(datagram[1]) == bindingSuccess,
+              20 + (Int(datagram[2]) << 8 | Int(datagram[3])) == datagram.count,
+              datagram.loadBigEndianUInt32(at: 4) == magicCookie
+        else { return nil }
+        var offset = 20
+        while offset + 4 <= datagram.count {
+            let attribute = UInt16(datagram[offset]) << 8 | UInt16(datagram[offset + 1])
+            let length = Int(datagram[offset + 2]) << 8 | Int(datagram[offset + 3])
+            let value = offset + 4
+            guard value + length <= datagram.count else { return nil }
+            if attribute == xorMappedAddressAttribute, length == 8 || length == 20 {
+                let addressLength = length - 4
+                guard datagram[value + 1] == (addressLength == 16 ? 0x02 : 0x01) else { return nil }
+                let port = (UInt16(datagram[value + 2]) << 8 | UInt16(datagram[value + 3])) ^ UInt16(magicCookie >> 16)
+                let bytes = (0..<addressLength).map { datagram[value + 4 + $0] ^ datagram[4 + $0] }
+                guard let address = EndpointAddress(port: port, bytes: bytes) else { return nil }
+                return (Array(datagram[8..<20]), address)
+            }
+            offset = value + (length + 3) & ~3
+        }
+        return nil
+    }
+
     /// Writes the Binding Success Response for `transactionID` (12 bytes) with the
     /// XOR-MAPPED-ADDRESS of `address` into `output`. Returns its length (32 for IPv4, 44 for
     /// IPv6), or 0 when `output` is too small or the family is not IP.

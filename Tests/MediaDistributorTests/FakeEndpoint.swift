@@ -72,28 +72,16 @@ final class FakeEndpoint {
         return count > 0 ? Array(buffer[0..<count]) : nil
     }
 
-    /// A STUN Binding Request with USERNAME `username`.
-    static func bindingRequest(username: String, transactionID: [UInt8]) -> [UInt8] {
-        let name = Array(username.utf8)
-        let padded = (name.count + 3) & ~3
-        var message: [UInt8] = [0x00, 0x01, UInt8((4 + padded) >> 8), UInt8(truncatingIfNeeded: 4 + padded),
-                                0x21, 0x12, 0xA4, 0x42] + transactionID
-        message += [0x00, 0x06, UInt8(name.count >> 8), UInt8(truncatingIfNeeded: name.count)] + name
-        message += [UInt8](repeating: 0, count: padded - name.count)
-        return message
-    }
-
     /// Joins `conference` through the distributor at `distributor`; returns the
     /// XOR-MAPPED-ADDRESS port and whether the response matched the request.
     func join(conference: String, at distributor: EndpointAddress) -> (port: UInt16, ok: Bool)? {
         let transaction: [UInt8] = (0..<12).map { _ in UInt8.random(in: 0...255) }
         for _ in 0..<20 {
-            send(Self.bindingRequest(username: "\(conference):\(name)", transactionID: transaction), to: distributor)
+            send(STUNBinding.request(username: "\(conference):\(name)", transactionID: transaction), to: distributor)
             while let response = receive() {
-                guard response.count >= 32, response[0] == 0x01, response[1] == 0x01,
-                      Array(response[8..<20]) == transaction else { continue }
-                let port = (UInt16(response[26]) << 8 | UInt16(response[27])) ^ 0x2112
-                return (port, port == address.port)
+                guard let success = response.withUnsafeBytes({ STUNBinding.parseSuccess($0) }),
+                      success.transactionID == transaction else { continue }
+                return (success.mappedAddress.port, success.mappedAddress == address)
             }
         }
         return nil

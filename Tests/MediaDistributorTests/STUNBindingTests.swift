@@ -8,17 +8,17 @@ import Testing
     static let transaction: [UInt8] = Array(1...12)
 
     @Test func parsesUsernameIntoMembership() throws {
-        let request = FakeEndpoint.bindingRequest(username: "standup:alice", transactionID: Self.transaction)
+        let request = STUNBinding.request(username: "standup:alice", transactionID: Self.transaction)
         let parsed = try #require(request.withUnsafeBytes { STUNBinding.parseRequest($0) })
         #expect(parsed.transactionID == Self.transaction)
         #expect(parsed.username == "standup:alice")
         #expect(parsed.membership?.conference == "standup" && parsed.membership?.participant == "alice")
-        let noColon = FakeEndpoint.bindingRequest(username: "alice", transactionID: Self.transaction)
+        let noColon = STUNBinding.request(username: "alice", transactionID: Self.transaction)
         #expect(noColon.withUnsafeBytes { STUNBinding.parseRequest($0) }?.membership == nil)
     }
 
     @Test func rejectsWhatIsNotABindingRequest() {
-        var request = FakeEndpoint.bindingRequest(username: "c:p", transactionID: Self.transaction)
+        var request = STUNBinding.request(username: "c:p", transactionID: Self.transaction)
         var badCookie = request
         badCookie[4] ^= 1
         var response = request
@@ -55,6 +55,11 @@ import Testing
         let decoded = v6 ? ip.chunks(2).map { String(Int($0.first!) << 8 | Int($0.last!), radix: 16) }.joined(separator: ":")
                          : ip.map(String.init).joined(separator: ".")
         #expect(EndpointAddress(host: decoded, port: port) == address)
+        let parsed = output[0..<length].withUnsafeBytes { STUNBinding.parseSuccess($0) }
+        #expect(parsed?.transactionID == Self.transaction && parsed?.mappedAddress == address)
+        var corrupt = Array(output[0..<length])
+        corrupt[25] ^= 3   // unknown family
+        #expect(corrupt.withUnsafeBytes { STUNBinding.parseSuccess($0) } == nil)
     }
 }
 
