@@ -11,8 +11,10 @@
 
 #ifdef __linux__
 
+#include <pthread.h>
 #include <sched.h>
 #include <stddef.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 
@@ -40,6 +42,13 @@ int CNetShim_usableCPUCount(void) {
     if (sched_getaffinity(0, sizeof(set), &set) != 0) return 1;
     int count = CPU_COUNT(&set);
     return count > 0 ? count : 1;
+}
+
+int CNetShim_setCurrentThreadName(const char *name) {
+    char truncated[16];
+    strncpy(truncated, name, sizeof(truncated) - 1);
+    truncated[sizeof(truncated) - 1] = 0;
+    return pthread_setname_np(pthread_self(), truncated);
 }
 
 int CNetShim_setReusePort(int fd) {
@@ -73,6 +82,11 @@ int CNetShim_pinCurrentThread(int cpu) {
 }
 
 int CNetShim_usableCPUCount(void) { return 1; }
+
+int CNetShim_setCurrentThreadName(const char *name) {
+    (void)name;
+    return ENOSYS;
+}
 
 int CNetShim_setReusePort(int fd) {
     (void)fd;

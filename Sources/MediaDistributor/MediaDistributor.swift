@@ -160,7 +160,6 @@ public final class MediaDistributor: Sendable {
         for worker in workers {
             worker.start { body in
                 let thread = Thread { body() }
-                thread.name = "perc-md-worker-\(worker.index)"
                 thread.start()
             }
         }

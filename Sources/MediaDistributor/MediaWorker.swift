@@ -84,6 +84,7 @@ final class MediaWorker: @unchecked Sendable {
     var isFinished: Bool { done.load(ordering: .acquiring) }
 
     private func run() {
+        _ = CNetShim_setCurrentThreadName("md-worker-\(index)")
         if let cpu { _ = CNetShim_pinCurrentThread(Int32(cpu)) }
         var nextIdleCheck: UInt64 = 0
         while running.load(ordering: .relaxed) {

@@ -17,18 +17,25 @@ public enum PacketClass: Sendable, Equatable {
     /// Classifies a datagram from its first two bytes (`second` is ignored unless needed).
     @inline(__always)
     public init(first: UInt8, second: UInt8) {
-        switch first {
-        case 0...3: self = .stun
-        case 20...63: self = .dtls
-        case 128...191: self = (192...223).contains(second) ? .rtcp : .rtp
-        default: self = .other
+        // Plain comparisons: no range or pattern-matching generics on the per-packet path.
+        if first <= 3 {
+            self = .stun
+        } else if first >= 20 && first <= 63 {
+            self = .dtls
+        } else if first >= 128 && first <= 191 {
+            self = second >= 192 && second <= 223 ? .rtcp : .rtp
+        } else {
+            self = .other
         }
     }
 
     /// Classifies `datagram` (empty and one-byte RTP-range datagrams are `.other`).
+    @inline(__always)
     public init(_ datagram: UnsafeRawBufferPointer) {
-        guard let first = datagram.first else { self = .other; return }
-        if (128...191).contains(first) && datagram.count < 2 { self = .other; return }
-        self.init(first: first, second: datagram.count > 1 ? datagram[1] : 0)
+        let count = datagram.count
+        guard count > 0 else { self = .other; return }
+        let first = datagram[0]
+        if first >= 128 && first <= 191 && count < 2 { self = .other; return }
+        self.init(first: first, second: count > 1 ? datagram[1] : 0)
     }
 }

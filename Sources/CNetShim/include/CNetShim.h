@@ -44,6 +44,10 @@ int CNetShim_pinCurrentThread(int cpu);
 /// The number of CPUs the calling thread may run on (sched_getaffinity), at least 1.
 int CNetShim_usableCPUCount(void);
 
+/// Names the calling thread (at most 15 bytes are kept), for `top -H`, `perf` and gdb.
+/// Returns 0, or an error number.
+int CNetShim_setCurrentThreadName(const char *name);
+
 /// Sets SO_REUSEPORT on `fd`. Returns 0, or -1 with errno.
 int CNetShim_setReusePort(int fd);
 
