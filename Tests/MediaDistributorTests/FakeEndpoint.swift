@@ -18,17 +18,21 @@ final class FakeEndpoint {
     let fd: Int32
     let address: EndpointAddress
     /// The outer halves the KD would give the distributor for this endpoint.
-    let toDistributor: SRTPMasterKey
+    private(set) var toDistributor: SRTPMasterKey
     let fromDistributor: SRTPMasterKey
     /// The endpoint's own end-to-end master key (the distributor never sees it).
     let innerKey: [UInt8]
-    let sender: DoubleSender
+    private(set) var sender: DoubleSender
+    private let ekt: EKTParameterSet
+    private let profile: DoubleProfile
     let receiver: DoubleReceiver
     private var sequence: UInt16 = 1000
 
     init(name: String, host: String, ssrc: UInt32, ekt: EKTParameterSet, profile: DoubleProfile = .aes128Gcm) throws {
         self.name = name
         self.ssrc = ssrc
+        self.ekt = ekt
+        self.profile = profile
         let isIPv6 = host.contains(":")
         let fd = socket(isIPv6 ? AF_INET6 : AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
         self.fd = fd
@@ -57,6 +61,19 @@ final class FakeEndpoint {
     }
 
     deinit { close(fd) }
+
+    /// A DTLS rekey as the endpoint sees it: a new endpoint-to-distributor outer half (the
+    /// end-to-end key stays). Returns the sender that used the old half.
+    @discardableResult
+    func replaceOuterKey() throws -> DoubleSender {
+        let old = sender
+        toDistributor = SRTPMasterKey(key: (0..<profile.halfKeyLength).map { _ in UInt8.random(in: 0...255) },
+                                      salt: (0..<12).map { _ in UInt8.random(in: 0...255) })
+        sender = try DoubleSender(profile: profile,
+                                  inner: SRTPMasterKey(key: innerKey, salt: ekt.salt(length: profile.halfSaltLength)!),
+                                  outer: toDistributor, ekt: EKTSender(parameters: ekt, masterKey: innerKey))
+        return old
+    }
 
     func send(_ bytes: [UInt8], to destination: EndpointAddress) {
         let sent = bytes.withUnsafeBytes { raw in
@@ -87,8 +104,10 @@ final class FakeEndpoint {
         return nil
     }
 
-    /// An RTP packet (PT 96) with `payload`, double-protected with an EKT field.
-    func protectedRTP(payload: [UInt8]) throws -> [UInt8] {
+    /// An RTP packet (PT 96) with `payload`, double-protected with an EKT field (by `sender`,
+    /// or the endpoint's current sender).
+    func protectedRTP(payload: [UInt8], using sender: DoubleSender? = nil) throws -> [UInt8] {
+        let sender = sender ?? self.sender
         sequence &+= 1
         let header: [UInt8] = [0x80, 96, UInt8(sequence >> 8), UInt8(truncatingIfNeeded: sequence),
                                0, 0, 0x10, 0, UInt8(ssrc >> 24), UInt8(truncatingIfNeeded: ssrc >> 16),

@@ -148,6 +148,41 @@ import Testing
         await md.stop()
     }
 
+    /// A second MediaKeys (a DTLS rekey) replaces the hop contexts in the workers: packets
+    /// under the old endpoint-to-distributor half fail, packets under the new one flow.
+    @Test func secondMediaKeysReplacesTheHopKeys() async throws {
+        let md = try MediaDistributor(configuration: .init(mediaHost: "127.0.0.1", pinWorkers: false))
+        md.start()
+        let distributor = EndpointAddress(host: "127.0.0.1", port: md.mediaPort)!
+        let ekt = try Self.ektParameters()
+        let alice = try FakeEndpoint(name: "alice", host: "127.0.0.1", ssrc: 0xA, ekt: ekt)
+        let bob = try FakeEndpoint(name: "bob", host: "127.0.0.1", ssrc: 0xB, ekt: ekt)
+        func install(_ endpoint: FakeEndpoint) throws {
+            let id = try #require(md.association(conference: "rekey", participant: endpoint.name))
+            try md.handle(.mediaKeys(MediaKeys(
+                associationID: id, protectionProfile: 0x0009,
+                clientWriteMasterKey: SecretBytes(endpoint.toDistributor.key),
+                serverWriteMasterKey: SecretBytes(endpoint.fromDistributor.key),
+                clientWriteMasterSalt: endpoint.toDistributor.salt, serverWriteMasterSalt: endpoint.fromDistributor.salt)))
+        }
+        for endpoint in [alice, bob] {
+            #expect(endpoint.join(conference: "rekey", at: distributor)?.ok == true)
+            try install(endpoint)
+        }
+        try await Task.sleep(for: .milliseconds(200))
+        try Self.exchangeMedia([alice, bob], rounds: 3, to: distributor, tag: "before")
+
+        let oldSender = try alice.replaceOuterKey()
+        try install(alice)
+        #expect(md.hopKeys(for: md.association(conference: "rekey", participant: "alice")!)?.generation == 3)
+        try await Task.sleep(for: .milliseconds(200))
+        alice.send(try alice.protectedRTP(payload: Array("stale".utf8), using: oldSender), to: distributor)
+        #expect(await eventually { md.statistics.authenticationFailures == 1 })
+        #expect(bob.receive() == nil)
+        try Self.exchangeMedia([alice, bob], rounds: 3, to: distributor, tag: "after")
+        await md.stop()
+    }
+
     @Test func mediaKeysThatAreNotOuterHalvesAreRefused() async throws {
         let md = try MediaDistributor(configuration: .init(mediaHost: "127.0.0.1", profiles: [.aes128Gcm]))
         md.start()
