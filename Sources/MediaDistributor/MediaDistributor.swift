@@ -32,11 +32,16 @@ import Synchronization
 public final class MediaDistributor: Sendable {
     /// Where the Key Distributor's tunnel is.
     public struct KeyDistributorLink: Sendable {
+        /// The KD's tunnel host (IPv4/IPv6 literal or name).
         public var host: String
+        /// The KD's tunnel port.
         public var port: Int
+        /// The MD's certificate and key, and the CA the KD's certificate must chain to.
         public var credentials: TunnelCredentials
+        /// First reconnect delay (doubling up to 5 s).
         public var initialBackoff: Duration
 
+        /// A link; see the properties for each value.
         public init(host: String, port: Int, credentials: TunnelCredentials, initialBackoff: Duration = .milliseconds(100)) {
             self.host = host
             self.port = port
@@ -68,6 +73,7 @@ public final class MediaDistributor: Sendable {
         /// Replay window of every hop context.
         public var replayWindowSize: Int
 
+        /// A configuration; see the properties for each value.
         public init(mediaHost: String = "127.0.0.1", mediaPort: Int = 0, workers: Int = 1, pinWorkers: Bool = true,
                     idleTimeout: Duration = .seconds(30), profiles: [DoubleProfile] = [.aes128Gcm, .aes256Gcm],
                     keyDistributor: KeyDistributorLink? = nil, batchSize: Int = 32, maximumFanOut: Int = 64,

@@ -26,6 +26,7 @@ public struct MediaDistributorStatistics: Sendable, Equatable {
     /// Anything else dropped (unknown first byte, malformed STUN, send failures).
     public var dropped = 0
 
+    /// All counters zero.
     public init() {}
 
     static let fieldCount = 10

@@ -24,11 +24,17 @@ public struct DevelopmentCertificates: Sendable {
     /// Whether ``loadOrCreate(in:)`` made any file.
     public let created: Bool
 
+    /// The CA certificate, `ca.pem`.
     public var caCertificatePath: String { path("ca.pem") }
+    /// The CA's private key, `ca-key.pem`.
     public var caKeyPath: String { path("ca-key.pem") }
+    /// The KD (TLS server) certificate, `kd.pem`.
     public var keyDistributorCertificatePath: String { path("kd.pem") }
+    /// The KD's private key, `kd-key.pem`.
     public var keyDistributorKeyPath: String { path("kd-key.pem") }
+    /// The MD (TLS client) certificate, `md.pem`.
     public var mediaDistributorCertificatePath: String { path("md.pem") }
+    /// The MD's private key, `md-key.pem`.
     public var mediaDistributorKeyPath: String { path("md-key.pem") }
 
     private func path(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }

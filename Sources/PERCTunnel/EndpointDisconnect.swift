@@ -9,6 +9,7 @@ public struct EndpointDisconnect: Equatable, Sendable {
     /// The association that ended.
     public var associationID: AssociationID
 
+    /// The message for `associationID`.
     public init(associationID: AssociationID) { self.associationID = associationID }
 
     init(body: ArraySlice<UInt8>) throws(TunnelError) {

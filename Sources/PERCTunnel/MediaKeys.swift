@@ -28,6 +28,7 @@ public struct MediaKeys: Equatable, Sendable, CustomStringConvertible {
     /// MD to endpoint master salt (hop-by-hop half).
     public var serverWriteMasterSalt: [UInt8]
 
+    /// The message with these fields; `mki` empty means no MKI.
     public init(associationID: AssociationID, protectionProfile: UInt16, mki: [UInt8] = [],
                 clientWriteMasterKey: SecretBytes, serverWriteMasterKey: SecretBytes,
                 clientWriteMasterSalt: [UInt8], serverWriteMasterSalt: [UInt8]) {

@@ -11,6 +11,7 @@ public struct SupportedProfiles: Equatable, Sendable {
     /// DTLS-SRTP protection profile identifiers, for example 0x0009 and 0x000A.
     public var protectionProfiles: [UInt16]
 
+    /// The message offering `protectionProfiles` under tunnel protocol `version`.
     public init(version: UInt8 = 0, protectionProfiles: [UInt16]) {
         self.version = version
         self.protectionProfiles = protectionProfiles

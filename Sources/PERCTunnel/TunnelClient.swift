@@ -53,6 +53,7 @@ public final class TunnelClient: Sendable {
         /// TCP connect timeout.
         public var connectTimeout: TimeAmount
 
+        /// A configuration; see the properties for each value.
         public init(host: String, port: Int, credentials: TunnelCredentials, protectionProfiles: [UInt16],
                     version: UInt8 = 0, serverHostname: String? = nil, initialBackoff: TimeAmount = .milliseconds(100),
                     maximumBackoff: TimeAmount = .seconds(5), connectTimeout: TimeAmount = .seconds(5)) {

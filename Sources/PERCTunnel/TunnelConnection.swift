@@ -29,6 +29,7 @@ public final class TunnelConnection: Sendable, Hashable, CustomStringConvertible
     /// Closes the connection.
     public func close() { channel.close(promise: nil) }
 
+    /// Identity: the same connection object.
     public static func == (lhs: TunnelConnection, rhs: TunnelConnection) -> Bool { lhs === rhs }
     public func hash(into hasher: inout Hasher) { hasher.combine(ObjectIdentifier(self)) }
     public var description: String { "TunnelConnection(\(id), \(remoteAddress.map { "\($0)" } ?? "?"))" }

@@ -14,6 +14,7 @@ public struct TunnelCredentials: Sendable {
     /// The CAs a peer certificate must chain to; no other root is trusted.
     public var trustRoots: [NIOSSLCertificate]
 
+    /// An identity from certificates and a key already loaded.
     public init(certificateChain: [NIOSSLCertificate], privateKey: NIOSSLPrivateKey,
                 trustRoots: [NIOSSLCertificate]) {
         self.certificateChain = certificateChain

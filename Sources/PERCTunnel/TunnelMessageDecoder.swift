@@ -21,6 +21,7 @@ public struct TunnelMessageDecoder: Sendable {
     private var pending: [UInt8] = []
     private var failure: TunnelError?
 
+    /// A decoder at the start of a stream.
     public init() {}
 
     /// Bytes of an incomplete message held now.

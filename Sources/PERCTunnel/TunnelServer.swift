@@ -43,6 +43,7 @@ public final class TunnelServer: Sendable {
         /// The highest tunnel protocol version spoken (RFC 9185 defines 0).
         public var highestVersion: UInt8
 
+        /// A configuration; see the properties for each value.
         public init(host: String, port: Int, credentials: TunnelCredentials, highestVersion: UInt8 = 0) {
             self.host = host
             self.port = port

@@ -15,6 +15,7 @@ public struct TunneledDtls: Equatable, Sendable {
     /// The UDP payload: one or more complete DTLS records.
     public var dtlsMessage: [UInt8]
 
+    /// The message carrying `dtlsMessage` (1...65517 bytes to encode) for `associationID`.
     public init(associationID: AssociationID, dtlsMessage: [UInt8]) {
         self.associationID = associationID
         self.dtlsMessage = dtlsMessage

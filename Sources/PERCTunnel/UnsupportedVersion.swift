@@ -9,6 +9,7 @@ public struct UnsupportedVersion: Equatable, Sendable {
     /// The highest tunnel protocol version the KD supports.
     public var highestVersion: UInt8
 
+    /// The reply naming the KD's `highestVersion`.
     public init(highestVersion: UInt8) { self.highestVersion = highestVersion }
 
     init(body: ArraySlice<UInt8>) throws(TunnelError) {
