@@ -7,11 +7,11 @@ import Synchronization
 public struct MediaDistributorStatistics: Sendable, Equatable {
     /// SRTP packets received.
     public var rtpReceived = 0
-    /// SRTP copies sent to receivers.
+    /// SRTP copies resealed and queued for receivers (the kernel's refusals count in ``dropped``).
     public var rtpForwarded = 0
     /// SRTCP packets received.
     public var rtcpReceived = 0
-    /// SRTCP copies sent to receivers.
+    /// SRTCP copies resealed and queued for receivers.
     public var rtcpForwarded = 0
     /// Packets whose hop-by-hop tag (or header, or replay check) failed.
     public var authenticationFailures = 0

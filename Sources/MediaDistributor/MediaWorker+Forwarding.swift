@@ -8,7 +8,7 @@ import SRTP
 extension MediaWorker {
     /// SFU forwarding of one SRTP packet: outer-open once with the sender's inbound hop,
     /// reseal for every other keyed member (``RelayHop/fanOut(_:to:into:)``, EKT field passed
-    /// through), send all copies with one `sendmmsg`.
+    /// through) and queue the copies; the worker sends the queue after the receive batch.
     @inline(__always)
     func forwardRTP(_ datagram: UnsafeRawBufferPointer, from address: EndpointAddress, now: UInt64) {
         local.rtpReceived += 1
@@ -20,14 +20,15 @@ extension MediaWorker {
             local.ssrcConflicts += 1
             return
         }
+        if transmit.isFull { local.dropped += transmit.flush(socket: socket) }
         do {
-            try inbound.fanOut(datagram, to: sender.targets, into: transmit.batch)
+            try inbound.fanOut(datagram, to: sender.targets, into: transmit.nextBatch)
         } catch {
             local.authenticationFailures += 1
             return
         }
         sender.lastActivity = now
-        local.rtpForwarded += sendTransmitBatch(to: sender.targetEndpoints)
+        local.rtpForwarded += transmit.enqueue(to: sender.targetEndpoints)
     }
 
     /// Hop-by-hop SRTCP: open with the sender's inbound SRTCP context (in the receive slot),
@@ -53,7 +54,8 @@ extension MediaWorker {
             return
         }
         sender.lastActivity = now
-        let batch = transmit.batch
+        if transmit.isFull { local.dropped += transmit.flush(socket: socket) }
+        let batch = transmit.nextBatch
         batch.removeAll()
         for receiver in sender.targetEndpoints {
             batch.appendResult { slot throws(SRTPError) in
@@ -61,28 +63,9 @@ extension MediaWorker {
                 return try seal.protectRTCP(plaintext, into: slot)
             }
         }
-        local.rtcpForwarded += sendTransmitBatch(to: sender.targetEndpoints)
+        local.rtcpForwarded += transmit.enqueue(to: sender.targetEndpoints)
     }
 
     @inline(__always)
     private func lookup(_ address: EndpointAddress) -> WorkerEndpoint? { endpointsByAddress[address] }
-
-    /// Sends every successful slot of the transmit batch to the receiver at the same
-    /// position; returns how many datagrams the kernel took.
-    private func sendTransmitBatch(to receivers: [WorkerEndpoint]) -> Int {
-        let batch = transmit.batch
-        var ready = 0
-        for j in 0..<batch.count where batch.result(at: j) == .ok {
-            transmit.prepareToSend(ready, buffer: j, length: batch.length(at: j), to: receivers[j])
-            ready += 1
-        }
-        var sent = 0
-        while sent < ready {
-            let result = CNetShim_sendmmsg(socket.fd, transmit.headers + sent, UInt32(ready - sent))
-            if result <= 0 { break }
-            sent += Int(result)
-        }
-        local.dropped += ready - sent
-        return sent
-    }
 }

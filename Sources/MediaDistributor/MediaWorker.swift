@@ -24,7 +24,7 @@ protocol WorkerControl: AnyObject, Sendable {
 /// The loop: apply control commands if any (one atomic load per round otherwise), then
 /// `recvmmsg` a batch, classify each datagram (RFC 7983), answer STUN, pass DTLS to the
 /// control plane, and for SRTP/SRTCP open once and reseal per receiver into the transmit
-/// batch, sent with one `sendmmsg`. The per-packet path makes no allocation, takes no lock,
+/// queue; every copy of the receive batch then leaves in one `sendmmsg`. The per-packet path makes no allocation, takes no lock,
 /// and does two hash lookups (source address, SSRC owner).
 final class MediaWorker: @unchecked Sendable {
     let index: Int
@@ -43,7 +43,7 @@ final class MediaWorker: @unchecked Sendable {
 
     // Owned by the worker thread.
     let receive: MessageVectors
-    let transmit: MessageVectors
+    let transmit: TransmitQueue
     private let scratch: UnsafeMutableRawBufferPointer
     var local = MediaDistributorStatistics()
     private var bySlot: [Int: WorkerEndpoint] = [:]
@@ -61,7 +61,7 @@ final class MediaWorker: @unchecked Sendable {
         self.replayWindowSize = replayWindowSize
         self.control = control
         receive = MessageVectors(count: batchSize)
-        transmit = MessageVectors(count: maximumFanOut)
+        transmit = TransmitQueue(packets: max(1, min(batchSize / 2, 16)), fanOut: maximumFanOut)
         scratch = .allocate(byteCount: 2048, alignment: 16)
     }
 
@@ -94,6 +94,7 @@ final class MediaWorker: @unchecked Sendable {
             let now = monotonicNanoseconds()
             if received > 0 {
                 for i in 0..<Int(received) { process(slot: i, now: now) }
+                local.dropped += transmit.flush(socket: socket)
             }
             if now >= nextIdleCheck {
                 checkIdle(now: now)
@@ -209,7 +210,7 @@ final class MediaWorker: @unchecked Sendable {
         let all = members[conference] ?? []
         for member in all {
             let receivers = all.filter { $0 !== member && $0.outbound != nil }
-            member.targetEndpoints = Array(receivers.prefix(transmit.count))
+            member.targetEndpoints = Array(receivers.prefix(transmit.fanOut))
             member.targets = member.targetEndpoints.map { RelayTarget(hop: $0.outbound!) }
         }
     }

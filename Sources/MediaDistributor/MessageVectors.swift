@@ -9,8 +9,8 @@ import Glibc
 import Darwin
 #endif
 
-/// The `mmsghdr`/`iovec`/`sockaddr` arrays of one `recvmmsg` or `sendmmsg` call over the
-/// slots of a ``PacketBatch``, allocated once.
+/// The `mmsghdr`/`iovec`/`sockaddr` arrays of one `recvmmsg` call over the slots of a
+/// ``PacketBatch``, allocated once (the sending side is ``TransmitQueue``).
 ///
 /// The slot addresses are taken once at set-up: a batch's slab never moves, and these
 /// vectors own the batch for their whole lifetime, so the pointers stay valid.
@@ -58,16 +58,5 @@ final class MessageVectors {
             headers[i].msg_len = 0
             iovecs[i].iov_len = batch.slotCapacity
         }
-    }
-
-    /// Points message `index` at slot `buffer`'s first `length` bytes, addressed to `receiver`.
-    @inline(__always)
-    func prepareToSend(_ index: Int, buffer: Int, length: Int, to receiver: WorkerEndpoint) {
-        iovecs[index].iov_base = buffers[buffer]
-        iovecs[index].iov_len = length
-        headers[index].msg_hdr.msg_iov = iovecs + index
-        headers[index].msg_hdr.msg_name = UnsafeMutableRawPointer(receiver.socketAddress)
-        headers[index].msg_hdr.msg_namelen = receiver.socketAddressLength
-        headers[index].msg_len = 0
     }
 }
