@@ -9,6 +9,8 @@ let package = Package(
         .library(name: "PERC", targets: ["PERC"]),
         .library(name: "KeyDistributor", targets: ["KeyDistributor"]),
         .library(name: "DTLS", targets: ["DTLS"]),
+        .library(name: "PERCTunnel", targets: ["PERCTunnel"]),
+        .library(name: "MediaDistributor", targets: ["MediaDistributor"]),
         .executable(name: "perc", targets: ["perc"]),
         .executable(name: "perc-bench", targets: ["perc-bench"]),
     ],
@@ -18,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // C kernels: AES-GCM, AES-CTR, HMAC-SHA1, key wrap; portable (OpenSSL) and ISA paths.
@@ -40,6 +43,25 @@ let package = Package(
             ]
         ),
         .target(name: "PERCEndpoint", dependencies: ["PERC", "SRTP", "DTLS"]),
+
+        // RFC 9185 tunnel messages and the mutually authenticated TLS 1.3 tunnel (SwiftNIO).
+        .target(
+            name: "PERCTunnel",
+            dependencies: [
+                "SRTP",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ]
+        ),
+        // recvmmsg/sendmmsg, UDP GSO and CPU affinity, which Glibc does not show to Swift.
+        .target(name: "CNetShim"),
+        // The media distributor: UDP data plane workers and the tunnel control plane.
+        .target(name: "MediaDistributor", dependencies: ["SRTP", "PERC", "PERCTunnel", "CNetShim"]),
 
         // Peers for interop tests and benchmarks: libsrtp2, and the raw OpenSSL / ipsec-mb calls.
         .target(name: "CBenchPeers", linkerSettings: [.linkedLibrary("crypto")]),
@@ -70,6 +92,7 @@ let package = Package(
                 "SRTP",
                 "PERC",
                 "DTLS",
+                "PERCTunnel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Tools/perc"
@@ -92,5 +115,15 @@ let package = Package(
             name: "DTLSTests",
             dependencies: ["DTLS", "SRTP"]
         ),
+        .testTarget(
+            name: "PERCTunnelTests",
+            dependencies: [
+                "PERCTunnel",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
+        .testTarget(name: "MediaDistributorTests", dependencies: ["MediaDistributor", "PERCTunnel", "PERC", "SRTP"]),
     ]
 )

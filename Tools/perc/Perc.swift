@@ -19,7 +19,7 @@ struct Perc: ParsableCommand {
             (one output line per input line; state carries across lines). Errors print a line \
             starting with 'error:'.
             """,
-        subcommands: [ProtectCommand.self, UnprotectCommand.self, ForwardCommand.self, DTLSCommand.self]
+        subcommands: [ProtectCommand.self, UnprotectCommand.self, ForwardCommand.self, DTLSCommand.self, CertsCommand.self]
     )
 
     /// Parses and runs, turning every argument or run error into `error: ...` and exit code 1

@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: Apache-2.0
+// Copyright 2026 the swift-perc authors
+
+// CNetShim: the few Linux socket and scheduler calls Swift cannot reach through Glibc.
+//
+// Why it exists: recvmmsg/sendmmsg, struct mmsghdr, UDP_SEGMENT and sched_setaffinity's
+// cpu_set_t macros are declared by glibc only under _GNU_SOURCE, which the Glibc module
+// Swift imports does not define, and CPU_SET is a macro Swift cannot call. The shim defines
+// _GNU_SOURCE in shim.c and exposes plain functions with the `CNetShim_` prefix. It can go
+// when Swift's Glibc module exposes these declarations (or swift-system grows them).
+//
+// On other systems every function fails with ENOSYS (the callers then fall back to
+// recvfrom/sendto one datagram at a time).
+
+#ifndef CNETSHIM_H
+#define CNETSHIM_H
+
+#include <stddef.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// The layout of Linux's `struct mmsghdr`: one datagram of a batch and the byte count the
+/// kernel filled in (checked against the real struct in shim.c).
+typedef struct CNetShim_mmsghdr {
+    struct msghdr msg_hdr;
+    unsigned int msg_len;
+} CNetShim_mmsghdr;
+
+/// recvmmsg(2) with MSG_WAITFORONE: blocks (up to the socket's SO_RCVTIMEO) for the first
+/// datagram, then returns what is queued, at most `count`. Returns the number received, or
+/// -1 with errno set (EAGAIN/EWOULDBLOCK on timeout).
+int CNetShim_recvmmsg(int fd, CNetShim_mmsghdr *messages, unsigned int count);
+
+/// sendmmsg(2): sends `count` datagrams; returns how many went out, or -1 with errno set.
+int CNetShim_sendmmsg(int fd, CNetShim_mmsghdr *messages, unsigned int count);
+
+/// Pins the calling thread to CPU `cpu` (sched_setaffinity). Returns 0, or -1 with errno.
+int CNetShim_pinCurrentThread(int cpu);
+
+/// The number of CPUs the calling thread may run on (sched_getaffinity), at least 1.
+int CNetShim_usableCPUCount(void);
+
+/// Names the calling thread (at most 15 bytes are kept), for `top -H`, `perf` and gdb.
+/// Returns 0, or an error number.
+int CNetShim_setCurrentThreadName(const char *name);
+
+/// Sets SO_REUSEPORT on `fd`. Returns 0, or -1 with errno.
+int CNetShim_setReusePort(int fd);
+
+/// Sets a receive timeout (SO_RCVTIMEO) of `milliseconds` on `fd`. Returns 0, or -1.
+int CNetShim_setReceiveTimeout(int fd, int milliseconds);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,356 @@
+// SPDX-License-Identifier: Apache-2.0
+// Copyright 2026 the swift-perc authors
+
+import CNetShim
+import Foundation
+import PERC
+import PERCTunnel
+import SRTP
+import Synchronization
+
+/// A PERC Media Distributor (RFC 8871): an SFU that holds only hop-by-hop keys.
+///
+/// **Data plane.** N workers, each with its own SO_REUSEPORT UDP socket on the media port,
+/// pinned to a core. Datagrams are demultiplexed by first byte (RFC 7983): STUN Binding
+/// Requests are answered and bind the sender's 5-tuple to `conference:participant` (see
+/// ``STUNBinding``); DTLS goes to the Key Distributor in TunneledDtls; SRTP is outer-opened
+/// once and resealed for every other keyed participant of the conference, EKT fields passed
+/// through; SRTCP is opened and resealed hop by hop.
+///
+/// **Control plane.** Each new 5-tuple gets a random association ID. MediaKeys from the KD
+/// install that association's hop keys (client_write opens, server_write seals), replacing
+/// earlier ones; EndpointDisconnect from the KD drops them. The distributor sends
+/// EndpointDisconnect when an endpoint sends no SRTP/SRTCP for ``Configuration/idleTimeout``
+/// or ``leave(conference:participant:)`` is called. Media keeps flowing with the installed
+/// keys while the tunnel is down; the ``TunnelClient`` reconnects in the background.
+///
+/// ```swift
+/// let md = try MediaDistributor(configuration: .init(mediaHost: "::1", mediaPort: 5004,
+///     keyDistributor: .init(host: "::1", port: 4443, credentials: certs.mediaDistributorCredentials())))
+/// md.start()
+/// ```
+public final class MediaDistributor: Sendable {
+    /// Where the Key Distributor's tunnel is.
+    public struct KeyDistributorLink: Sendable {
+        /// The KD's tunnel host (IPv4/IPv6 literal or name).
+        public var host: String
+        /// The KD's tunnel port.
+        public var port: Int
+        /// The MD's certificate and key, and the CA the KD's certificate must chain to.
+        public var credentials: TunnelCredentials
+        /// First reconnect delay (doubling up to 5 s).
+        public var initialBackoff: Duration
+
+        /// A link; see the properties for each value.
+        public init(host: String, port: Int, credentials: TunnelCredentials, initialBackoff: Duration = .milliseconds(100)) {
+            self.host = host
+            self.port = port
+            self.credentials = credentials
+            self.initialBackoff = initialBackoff
+        }
+    }
+
+    /// The distributor's settings.
+    public struct Configuration: Sendable {
+        /// Numeric media address: `"127.0.0.1"`, `"::1"`, `"0.0.0.0"`, `"::"`.
+        public var mediaHost: String
+        /// Media port; 0 picks a free one (see ``MediaDistributor/mediaPort``).
+        public var mediaPort: Int
+        /// Worker threads (one socket each).
+        public var workers: Int
+        /// Pin worker i to usable CPU i mod n.
+        public var pinWorkers: Bool
+        /// Silence after which an endpoint is disconnected.
+        public var idleTimeout: Duration
+        /// The double profiles offered in SupportedProfiles (and accepted in MediaKeys).
+        public var profiles: [DoubleProfile]
+        /// The KD tunnel; nil runs without one (keys come through ``handle(_:)``).
+        public var keyDistributor: KeyDistributorLink?
+        /// Datagrams per `recvmmsg`.
+        public var batchSize: Int
+        /// Most receivers one packet is resealed for.
+        public var maximumFanOut: Int
+        /// Replay window of every hop context.
+        public var replayWindowSize: Int
+
+        /// A configuration; see the properties for each value.
+        public init(mediaHost: String = "127.0.0.1", mediaPort: Int = 0, workers: Int = 1, pinWorkers: Bool = true,
+                    idleTimeout: Duration = .seconds(30), profiles: [DoubleProfile] = [.aes128Gcm, .aes256Gcm],
+                    keyDistributor: KeyDistributorLink? = nil, batchSize: Int = 32, maximumFanOut: Int = 64,
+                    replayWindowSize: Int = 1024) {
+            self.mediaHost = mediaHost
+            self.mediaPort = mediaPort
+            self.workers = workers
+            self.pinWorkers = pinWorkers
+            self.idleTimeout = idleTimeout
+            self.profiles = profiles
+            self.keyDistributor = keyDistributor
+            self.batchSize = batchSize
+            self.maximumFanOut = maximumFanOut
+            self.replayWindowSize = replayWindowSize
+        }
+    }
+
+    /// The control plane's record of one endpoint 5-tuple.
+    private struct Association {
+        let id: AssociationID
+        let slot: Int
+        let address: EndpointAddress
+        var conference: (id: Int, name: String, participant: String)?
+        var homeWorker = 0
+    }
+
+    private struct ControlState {
+        var associations: [EndpointAddress: Association] = [:]
+        var addresses: [AssociationID: EndpointAddress] = [:]
+        var conferenceIDs: [String: Int] = [:]
+        var nextSlot = 0
+        var keyStore: HopKeyStore
+        var ssrcOwners: [UInt64: Int] = [:]
+        var disconnectsSent = 0
+        var rejectedMediaKeys = 0
+    }
+
+    /// The settings.
+    public let configuration: Configuration
+    /// The tunnel to the KD, when configured.
+    public let tunnel: TunnelClient?
+    private let workers: [MediaWorker]
+    private let control: Mutex<ControlState>
+    private let threadsStarted = Atomic<Bool>(false)
+
+    /// The bound media port.
+    public var mediaPort: Int { Int(workers[0].socket.localAddress.port) }
+
+    /// Binds the media sockets (and prepares the tunnel; nothing runs before ``start()``).
+    /// - Throws: ``MediaDistributorError`` for a bad address or a socket failure; TLS
+    ///   configuration errors from the tunnel.
+    public init(configuration: Configuration) throws {
+        guard let address = EndpointAddress(host: configuration.mediaHost, port: configuration.mediaPort) else {
+            throw MediaDistributorError.invalidAddress("\(configuration.mediaHost):\(configuration.mediaPort)")
+        }
+        self.configuration = configuration
+        control = Mutex(ControlState(keyStore: HopKeyStore(offered: configuration.profiles)))
+        let proxy = ControlProxy()
+        let cpus = Int(CNetShim_usableCPUCount())
+        var workers: [MediaWorker] = []
+        var bindAddress = address
+        for index in 0..<max(configuration.workers, 1) {
+            let socket = try UDPSocket(address: bindAddress, reusePort: true, receiveTimeoutMilliseconds: 50)
+            bindAddress = socket.localAddress
+            workers.append(MediaWorker(
+                index: index, socket: socket, cpu: configuration.pinWorkers ? index % cpus : nil,
+                batchSize: configuration.batchSize, maximumFanOut: configuration.maximumFanOut,
+                idleTimeout: configuration.idleTimeout, replayWindowSize: configuration.replayWindowSize,
+                control: proxy))
+        }
+        self.workers = workers
+        if let link = configuration.keyDistributor {
+            let (seconds, attoseconds) = link.initialBackoff.components
+            tunnel = try TunnelClient(
+                configuration: .init(host: link.host, port: link.port, credentials: link.credentials,
+                                     protectionProfiles: configuration.profiles.map(\.dtlsIdentifier),
+                                     initialBackoff: .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)),
+                onEvent: { event in
+                    if case .message(let message) = event { try? proxy.distributor?.handle(message) }
+                })
+        } else {
+            tunnel = nil
+        }
+        proxy.distributor = self
+    }
+
+    /// Starts the workers and the tunnel.
+    public func start() {
+        guard !threadsStarted.exchange(true, ordering: .relaxed) else { return }
+        for worker in workers {
+            worker.start { body in
+                let thread = Thread { body() }
+                thread.start()
+            }
+        }
+        tunnel?.start()
+    }
+
+    /// Stops the workers (within about 50 ms) and the tunnel, and closes the sockets.
+    public func stop() async {
+        for worker in workers { worker.requestStop() }
+        await tunnel?.stop()
+        if threadsStarted.load(ordering: .relaxed) {
+            while !workers.allSatisfy(\.isFinished) { try? await Task.sleep(for: .milliseconds(10)) }
+        }
+        for worker in workers { worker.socket.close() }
+    }
+
+    /// The data-plane counters, summed over the workers.
+    public var statistics: MediaDistributorStatistics {
+        workers.map(\.counters.snapshot).reduce(MediaDistributorStatistics(), +)
+    }
+
+    /// EndpointDisconnect messages sent so far (idle timeouts and leaves).
+    public var disconnectsSent: Int { control.withLock { $0.disconnectsSent } }
+
+    /// MediaKeys refused so far (unknown association, wrong profile, not an outer half).
+    public var rejectedMediaKeys: Int { control.withLock { $0.rejectedMediaKeys } }
+
+    /// The association ID of `participant`'s 5-tuple in `conference`, once it bound with STUN.
+    public func association(conference: String, participant: String) -> AssociationID? {
+        control.withLock { state in
+            state.associations.values.first {
+                $0.conference?.name == conference && $0.conference?.participant == participant
+            }?.id
+        }
+    }
+
+    /// For every key and salt in the key store: its length and the profile's outer-half
+    /// length. The store accepts nothing else, so the two are always equal.
+    public var heldKeyLengths: [(held: Int, outerHalf: Int)] { control.withLock { $0.keyStore.heldKeyLengths } }
+
+    /// The hop keys held for `association`, if any.
+    public func hopKeys(for association: AssociationID) -> HopKeys? {
+        control.withLock { $0.keyStore.keys[association] }
+    }
+
+    /// Handles a message from the Key Distributor (the tunnel calls this; tests may too).
+    /// - Throws: ``MediaDistributorError`` for MediaKeys that cannot be installed or a
+    ///   message about an unknown association; nothing changes then.
+    public func handle(_ message: TunnelMessage) throws(MediaDistributorError) {
+        switch message {
+        case .tunneledDtls(let dtls):
+            guard let address = control.withLock({ $0.addresses[dtls.associationID] }) else {
+                throw .unknownAssociation("\(dtls.associationID)")
+            }
+            dtls.dtlsMessage.withUnsafeBytes { _ = workers[0].socket.send($0, to: address) }
+        case .mediaKeys(let keys):
+            let snapshot = try control.withLock { state throws(MediaDistributorError) -> EndpointSnapshot? in
+                do throws(MediaDistributorError) {
+                    guard let address = state.addresses[keys.associationID] else {
+                        throw .unknownAssociation("\(keys.associationID)")
+                    }
+                    _ = try state.keyStore.install(keys)
+                    return Self.snapshot(of: state.associations[address]!, in: state)
+                } catch {
+                    state.rejectedMediaKeys += 1
+                    throw error
+                }
+            }
+            if let snapshot { broadcast(.upsert(snapshot)) }
+        case .endpointDisconnect(let disconnect):
+            let snapshot = try control.withLock { state throws(MediaDistributorError) -> EndpointSnapshot? in
+                guard let address = state.addresses[disconnect.associationID] else {
+                    throw .unknownAssociation("\(disconnect.associationID)")
+                }
+                state.keyStore.remove(disconnect.associationID)
+                return Self.snapshot(of: state.associations[address]!, in: state)
+            }
+            if let snapshot { broadcast(.upsert(snapshot)) }
+        case .supportedProfiles, .unsupportedVersion:
+            break   // the tunnel client handles version negotiation
+        }
+    }
+
+    /// Removes `participant` from `conference` (conference control says it left) and sends
+    /// EndpointDisconnect for its association.
+    /// - Returns: false when no such participant is bound.
+    @discardableResult
+    public func leave(conference: String, participant: String) -> Bool {
+        let slot = control.withLock { state in
+            state.associations.values.first {
+                $0.conference?.name == conference && $0.conference?.participant == participant
+            }?.slot
+        }
+        guard let slot else { return false }
+        disconnect(slot: slot)
+        return true
+    }
+
+    // MARK: worker hooks
+
+    fileprivate func endpointBound(_ address: EndpointAddress, conference: String, participant: String, worker: Int) {
+        let snapshot = control.withLock { state -> EndpointSnapshot? in
+            var association = Self.association(for: address, in: &state)
+            let id: Int
+            if let known = state.conferenceIDs[conference] {
+                id = known
+            } else {
+                id = state.conferenceIDs.count
+                state.conferenceIDs[conference] = id
+            }
+            association.conference = (id, conference, participant)
+            association.homeWorker = worker
+            state.associations[address] = association
+            return Self.snapshot(of: association, in: state)
+        }
+        if let snapshot { broadcast(.upsert(snapshot)) }
+    }
+
+    fileprivate func endpointSentDTLS(_ datagram: [UInt8], from address: EndpointAddress) {
+        let id = control.withLock { state in Self.association(for: address, in: &state).id }
+        guard datagram.count <= TunneledDtls.maximumMessageLength else { return }
+        tunnel?.send(.tunneledDtls(TunneledDtls(associationID: id, dtlsMessage: datagram)))
+    }
+
+    fileprivate func claimSSRC(_ key: UInt64, slot: Int) -> Int {
+        control.withLock { state in
+            if let owner = state.ssrcOwners[key] { return owner }
+            state.ssrcOwners[key] = slot
+            return slot
+        }
+    }
+
+    fileprivate func disconnect(slot: Int) {
+        let removed = control.withLock { state -> Association? in
+            guard let association = state.associations.values.first(where: { $0.slot == slot }) else { return nil }
+            state.associations.removeValue(forKey: association.address)
+            state.addresses.removeValue(forKey: association.id)
+            state.keyStore.remove(association.id)
+            state.ssrcOwners = state.ssrcOwners.filter { $0.value != slot }
+            state.disconnectsSent += 1
+            return association
+        }
+        guard let removed else { return }
+        tunnel?.send(.endpointDisconnect(EndpointDisconnect(associationID: removed.id)))
+        broadcast(.remove(slot: slot))
+    }
+
+    private func broadcast(_ command: WorkerCommand) {
+        for worker in workers { worker.post(command) }
+    }
+
+    /// The association of `address`, made (with a fresh random ID) on first sight.
+    private static func association(for address: EndpointAddress, in state: inout ControlState) -> Association {
+        if let known = state.associations[address] { return known }
+        var id = AssociationID.random()
+        while state.addresses[id] != nil { id = AssociationID.random() }
+        let association = Association(id: id, slot: state.nextSlot, address: address)
+        state.nextSlot += 1
+        state.associations[address] = association
+        state.addresses[id] = address
+        return association
+    }
+
+    /// What the workers need to know of a bound association (nil while unbound).
+    private static func snapshot(of association: Association, in state: ControlState) -> EndpointSnapshot? {
+        guard let conference = association.conference else { return nil }
+        return EndpointSnapshot(slot: association.slot, address: association.address, conference: conference.id,
+                                conferenceName: conference.name, participant: conference.participant,
+                                homeWorker: association.homeWorker, keys: state.keyStore.keys[association.id])
+    }
+}
+
+/// The workers' weak link back to the distributor (which owns them).
+private final class ControlProxy: WorkerControl, @unchecked Sendable {
+    weak var distributor: MediaDistributor?
+
+    func endpointBound(_ address: EndpointAddress, conference: String, participant: String, worker: Int) {
+        distributor?.endpointBound(address, conference: conference, participant: participant, worker: worker)
+    }
+
+    func endpointSentDTLS(_ datagram: [UInt8], from address: EndpointAddress) {
+        distributor?.endpointSentDTLS(datagram, from: address)
+    }
+
+    func claimSSRC(_ key: UInt64, slot: Int) -> Int { distributor?.claimSSRC(key, slot: slot) ?? slot }
+
+    func endpointIdle(slot: Int) { distributor?.disconnect(slot: slot) }
+}

@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: Apache-2.0
+// Copyright 2026 the swift-perc authors
+
+import Foundation
+import MediaDistributor
+import PERC
+import PERCTunnel
+import SRTP
+import Testing
+
+/// EndpointDisconnect in both directions: idle timeout and leave (MD to KD), and the KD's
+/// disconnect dropping an association's keys.
+@Suite(.serialized) struct DisconnectTests {
+    /// A distributor tunnelled to a fake KD, and endpoints that joined and got keys.
+    static func setUp(names: [String], idleTimeout: Duration) async throws
+        -> (FakeKeyDistributor, MediaDistributor, [FakeEndpoint], [AssociationID], String)
+    {
+        let directory = temporaryDirectory("md-disconnect")
+        let certificates = try DevelopmentCertificates.loadOrCreate(in: directory)
+        let kd = try await FakeKeyDistributor.start(host: "127.0.0.1", credentials: certificates.keyDistributorCredentials())
+        let md = try MediaDistributor(configuration: .init(
+            mediaHost: "127.0.0.1", idleTimeout: idleTimeout,
+            keyDistributor: .init(host: "127.0.0.1", port: kd.server.port, credentials: certificates.mediaDistributorCredentials())))
+        md.start()
+        _ = await kd.profiles.wait { !$0.isEmpty }
+        let distributor = EndpointAddress(host: "127.0.0.1", port: md.mediaPort)!
+        let ekt = try EKTParameterSet(spi: 1, cipher: .aesKeyWrap128, key: ForwardingTests.random(16),
+                                      masterSalt: ForwardingTests.random(12))
+        var endpoints: [FakeEndpoint] = []
+        var ids: [AssociationID] = []
+        for (i, name) in names.enumerated() {
+            let endpoint = try FakeEndpoint(name: name, host: "127.0.0.1", ssrc: UInt32(i + 1), ekt: ekt)
+            kd.register(name, toDistributor: endpoint.toDistributor, fromDistributor: endpoint.fromDistributor)
+            _ = endpoint.join(conference: "room", at: distributor)
+            endpoint.send(FakeKeyDistributor.dtlsPrefix + Array(name.utf8), to: distributor)
+            let id = try #require(md.association(conference: "room", participant: name))
+            #expect(await eventually { md.hopKeys(for: id) != nil })
+            endpoints.append(endpoint)
+            ids.append(id)
+        }
+        return (kd, md, endpoints, ids, directory)
+    }
+
+    @Test func idleEndpointIsDisconnected() async throws {
+        let start = ContinuousClock.now
+        let (kd, md, _, ids, directory) = try await Self.setUp(names: ["quiet"], idleTimeout: .milliseconds(400))
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        #expect(await kd.disconnects.wait(timeout: .seconds(3)) { $0 == ids })
+        #expect(ContinuousClock.now - start >= .milliseconds(400), "not before the timeout")
+        #expect(md.hopKeys(for: ids[0]) == nil && md.association(conference: "room", participant: "quiet") == nil)
+        #expect(md.disconnectsSent == 1)
+        await md.stop()
+        await kd.server.close()
+    }
+
+    @Test func mediaKeepsAnEndpointAlive() async throws {
+        let (kd, md, endpoints, ids, directory) = try await Self.setUp(names: ["talker", "listener"],
+                                                                       idleTimeout: .seconds(1))
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try await Task.sleep(for: .milliseconds(100))
+        let distributor = EndpointAddress(host: "127.0.0.1", port: md.mediaPort)!
+        for round in 0..<20 {   // 2 s of media every 100 ms from the talker only
+            endpoints[0].send(try endpoints[0].protectedRTP(payload: [UInt8(round)]), to: distributor)
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(kd.disconnects.all == [ids[1]], "only the silent listener timed out")
+        await md.stop()
+        await kd.server.close()
+    }
+
+    @Test func leaveSendsEndpointDisconnect() async throws {
+        let (kd, md, _, ids, directory) = try await Self.setUp(names: ["a", "b"], idleTimeout: .seconds(30))
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        #expect(md.leave(conference: "room", participant: "b"))
+        #expect(!md.leave(conference: "room", participant: "nobody"))
+        #expect(await kd.disconnects.wait { $0 == [ids[1]] })
+        #expect(md.hopKeys(for: ids[1]) == nil && md.hopKeys(for: ids[0]) != nil)
+        await md.stop()
+        await kd.server.close()
+    }
+
+    @Test func keyDistributorDisconnectDropsTheKeys() async throws {
+        let (kd, md, _, ids, directory) = try await Self.setUp(names: ["x", "y"], idleTimeout: .seconds(30))
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try await kd.send(.endpointDisconnect(EndpointDisconnect(associationID: ids[0])))
+        #expect(await eventually { md.hopKeys(for: ids[0]) == nil })
+        #expect(md.hopKeys(for: ids[1]) != nil && md.heldKeyLengths.count == 4)
+        await md.stop()
+        await kd.server.close()
+    }
+}
