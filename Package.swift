@@ -13,6 +13,8 @@ let package = Package(
         .library(name: "MediaDistributor", targets: ["MediaDistributor"]),
         .executable(name: "perc", targets: ["perc"]),
         .executable(name: "perc-bench", targets: ["perc-bench"]),
+        .executable(name: "perc-kmf", targets: ["perc-kmf"]),
+        .executable(name: "perc-mdd", targets: ["perc-mdd"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -21,6 +23,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // C kernels: AES-GCM, AES-CTR, HMAC-SHA1, key wrap; portable (OpenSSL) and ISA paths.
@@ -36,7 +42,7 @@ let package = Package(
         .target(
             name: "KeyDistributor",
             dependencies: [
-                "PERC", "SRTP", "DTLS",
+                "PERC", "SRTP", "DTLS", "PERCTunnel",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -62,6 +68,42 @@ let package = Package(
         .target(name: "CNetShim"),
         // The media distributor: UDP data plane workers and the tunnel control plane.
         .target(name: "MediaDistributor", dependencies: ["SRTP", "PERC", "PERCTunnel", "CNetShim"]),
+
+        // What the binaries share: HOST:PORT, Prometheus metrics endpoint, graceful shutdown.
+        .target(
+            name: "PERCService",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .executableTarget(
+            name: "perc-kmf",
+            dependencies: [
+                "KeyDistributor", "PERCService", "PERCTunnel", "DTLS", "PERC",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            path: "Tools/perc-kmf"
+        ),
+        .executableTarget(
+            name: "perc-mdd",
+            dependencies: [
+                "MediaDistributor", "PERCService", "PERCTunnel", "PERC",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            path: "Tools/perc-mdd"
+        ),
 
         // Peers for interop tests and benchmarks: libsrtp2, and the raw OpenSSL / ipsec-mb calls.
         .target(name: "CBenchPeers", linkerSettings: [.linkedLibrary("crypto")]),
@@ -103,11 +145,12 @@ let package = Package(
             dependencies: ["SRTP", "CPERCKernels", "SRTPPeers"],
             exclude: []
         ),
+        .testTarget(name: "PERCServiceTests", dependencies: ["PERCService"]),
         .testTarget(name: "PERCTests", dependencies: ["PERC", "SRTP", "SRTPPeers"]),
         .testTarget(
             name: "KeyDistributorTests",
             dependencies: [
-                "KeyDistributor", "PERCEndpoint", "DTLS", "PERC", "SRTP",
+                "KeyDistributor", "PERCEndpoint", "DTLS", "PERC", "SRTP", "PERCTunnel",
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),

@@ -4,6 +4,7 @@
 import DTLS
 import Foundation
 import PERC
+import PERCTunnel
 import SRTP
 
 /// The Key Distributor of RFC 8871 as a transport-agnostic state machine: tunnel events in
@@ -22,11 +23,11 @@ public final class KeyDistributor {
     /// What the tunnel should send.
     public enum Action: Equatable {
         /// DTLS records for the endpoint of `association` (a TunneledDtls message).
-        case sendDTLS(tunnel: Int, association: UUID, datagram: [UInt8])
+        case sendDTLS(tunnel: Int, association: AssociationID, datagram: [UInt8])
         /// The hop-by-hop keys of an association (a MediaKeys message).
-        case sendMediaKeys(tunnel: Int, association: UUID, keys: HopKeys)
+        case sendMediaKeys(tunnel: Int, association: AssociationID, keys: HopKeys)
         /// The association is over (an EndpointDisconnect message).
-        case disconnect(tunnel: Int, association: UUID)
+        case disconnect(tunnel: Int, association: AssociationID)
     }
 
     /// The hop-by-hop halves MediaKeys carries (RFC 9185 5.3; RFC 8871 6.2).
@@ -61,7 +62,7 @@ public final class KeyDistributor {
     public let configuration: Configuration
     public let registry: ConferenceRegistry
     private var tunnels: [Int: [UInt16]] = [:]
-    private var associations: [UUID: Association] = [:]
+    private var associations: [AssociationID: Association] = [:]
     private var conferences: [String: Conference] = [:]
     private let spis = SPIAllocator()
     private let clock = ContinuousClock()
@@ -77,7 +78,7 @@ public final class KeyDistributor {
     private struct Conference {
         var keys: EKTKeySchedule
         var rekeys: RekeySchedule
-        var members: Set<UUID> = []
+        var members: Set<AssociationID> = []
     }
 
     public init(configuration: Configuration, registry: ConferenceRegistry) {
@@ -111,7 +112,7 @@ public final class KeyDistributor {
     }
 
     /// DTLS from an endpoint, relayed by a media distributor.
-    public func receiveDTLS(tunnel: Int, association id: UUID, datagram: [UInt8],
+    public func receiveDTLS(tunnel: Int, association id: AssociationID, datagram: [UInt8],
                             now: ContinuousClock.Instant) -> [Action] {
         guard let profiles = tunnels[tunnel], !profiles.isEmpty else {
             return [.disconnect(tunnel: tunnel, association: id)]   // no SupportedProfiles yet
@@ -133,7 +134,7 @@ public final class KeyDistributor {
     }
 
     /// The media distributor reports that the endpoint of `association` is gone.
-    public func endpointDisconnected(association id: UUID, now: ContinuousClock.Instant) -> [Action] {
+    public func endpointDisconnected(association id: AssociationID, now: ContinuousClock.Instant) -> [Action] {
         drop(id, now: now, notify: false)
     }
 
@@ -173,7 +174,7 @@ public final class KeyDistributor {
 
     // MARK: Internals
 
-    private func handle(_ events: [DTLSEvent], association id: UUID, now: ContinuousClock.Instant) -> [Action] {
+    private func handle(_ events: [DTLSEvent], association id: AssociationID, now: ContinuousClock.Instant) -> [Action] {
         guard let association = associations[id] else { return [] }
         var actions: [Action] = []
         for event in events {
@@ -200,7 +201,7 @@ public final class KeyDistributor {
     }
 
     /// After the handshake: authorise the endpoint, then MediaKeys and the EKTKey.
-    private func admit(_ id: UUID, now: ContinuousClock.Instant) -> [Action] {
+    private func admit(_ id: AssociationID, now: ContinuousClock.Instant) -> [Action] {
         guard let association = associations[id] else { return [] }
         let dtls = association.dtls
         guard let certificate = dtls.peerCertificateDER,
@@ -244,7 +245,7 @@ public final class KeyDistributor {
         return actions
     }
 
-    private func drop(_ id: UUID, now: ContinuousClock.Instant, notify: Bool) -> [Action] {
+    private func drop(_ id: AssociationID, now: ContinuousClock.Instant, notify: Bool) -> [Action] {
         guard let association = associations.removeValue(forKey: id) else { return [] }
         if let name = association.conference, association.member {
             conferences[name]?.members.remove(id)
@@ -253,7 +254,7 @@ public final class KeyDistributor {
         return notify ? [.disconnect(tunnel: association.tunnel, association: id)] : []
     }
 
-    private func outgoing(_ id: UUID) -> [Action] {
+    private func outgoing(_ id: AssociationID) -> [Action] {
         guard let association = associations[id] else { return [] }
         return association.dtls.takeOutgoingDatagrams().map {
             .sendDTLS(tunnel: association.tunnel, association: id, datagram: $0)

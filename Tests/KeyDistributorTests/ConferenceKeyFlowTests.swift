@@ -5,6 +5,7 @@ import DTLS
 import Foundation
 import KeyDistributor
 import PERC
+import PERCTunnel
 import PERCEndpoint
 import SRTP
 import Testing
@@ -17,8 +18,8 @@ import Testing
 
     /// The media distributor's view: hop contexts built from MediaKeys, nothing else.
     final class MediaDistributorKeys {
-        var inbound: [UUID: RelayHop] = [:]
-        var outbound: [UUID: RelayHop] = [:]
+        var inbound: [AssociationID: RelayHop] = [:]
+        var outbound: [AssociationID: RelayHop] = [:]
         var received: [KeyDistributor.HopKeys] = []
 
         func take(_ actions: [KeyDistributor.Action]) throws {
@@ -34,7 +35,7 @@ import Testing
         }
 
         /// Relays `packet` from `sender` to each receiver; returns the copies in order.
-        func relay(_ packet: [UInt8], from sender: UUID, to receivers: [UUID]) throws -> [[UInt8]] {
+        func relay(_ packet: [UInt8], from sender: AssociationID, to receivers: [AssociationID]) throws -> [[UInt8]] {
             let out = PacketBatch(maximumCount: receivers.count)
             try packet.withUnsafeBytes { raw in
                 try inbound[sender]!.fanOut(raw, to: receivers.map { RelayTarget(hop: outbound[$0]!) }, into: out)

@@ -5,6 +5,7 @@ import DTLS
 import Foundation
 import KeyDistributor
 import PERC
+import PERCTunnel
 import SRTP
 import Testing
 
@@ -15,7 +16,7 @@ import Testing
     final class Endpoint {
         let identity: DTLSIdentity
         let tlsID: String
-        let association = UUID()
+        let association = AssociationID.random()
         let dtls: DTLSConnection
         var ektKeys: [EKTKey] = []
         var events: [DTLSEvent] = []
@@ -108,7 +109,7 @@ import Testing
                                               fingerprint: liar.identity.fingerprint.hex, tlsID: "tls-id-registered-0000"))
         let actions = try Self.connect([stranger, liar], to: kd, now: .now)
         #expect(!actions.contains { if case .sendMediaKeys = $0 { return true }; return false })
-        let disconnected = Set(actions.compactMap { action -> UUID? in
+        let disconnected = Set(actions.compactMap { action -> AssociationID? in
             if case .disconnect(_, let association) = action { return association }
             return nil
         })

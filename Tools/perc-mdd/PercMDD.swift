@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: Apache-2.0
+// Copyright 2026 the swift-perc authors
+
+import ArgumentParser
+import Foundation
+import Logging
+import MediaDistributor
+import Metrics
+import PERC
+import PERCService
+import NIOCore
+import PERCTunnel
+
+/// `perc-mdd`: the Media Distributor. Endpoints send STUN, DTLS and SRTP to its media port;
+/// it tunnels DTLS to the Key Distributor and forwards double-protected media holding only
+/// hop-by-hop keys.
+@main
+struct PercMDD: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "perc-mdd",
+        abstract: "The PERC Media Distributor: an SFU that never holds end-to-end keys.",
+        discussion: """
+            Example: perc-mdd --media-listen 127.0.0.1:5004 --kmf 127.0.0.1:4443 --workers 2
+            An endpoint joins the media plane with a STUN Binding Request whose USERNAME is \
+            'conference:participant', then runs DTLS-SRTP on the same 5-tuple.
+            """
+    )
+
+    @Option(name: .customLong("media-listen"), help: "UDP media address (HOST:PORT, [::1]:PORT).")
+    var mediaListen: String
+
+    @Option(help: "The Key Distributor's tunnel address (HOST:PORT).")
+    var kmf: String
+
+    @Option(help: "Development CA and certificates, made on first use when missing.")
+    var certs: String = DevelopmentCertificates.defaultDirectory
+
+    @Option(help: "Worker threads, each with its own SO_REUSEPORT socket, pinned to a core.")
+    var workers: Int = 1
+
+    @Option(name: .customLong("idle-timeout"), help: "Seconds without RTP/RTCP after which an endpoint is disconnected.")
+    var idleTimeout: Double = 30
+
+    @Option(help: "Serve Prometheus metrics on HOST:PORT (GET /metrics).")
+    var metrics: String?
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error.")
+    var logLevel: String = "info"
+
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            if exitCode(for: error) == .success { exit(withError: error) }
+            FileHandle.standardError.write(Data("error: \(message(for: error).split(separator: "\n").first ?? "")\n".utf8))
+            Foundation.exit(1)
+        }
+    }
+
+    func run() async throws {
+        guard let media = HostPort(mediaListen) else { throw ValidationError("--media-listen must be HOST:PORT") }
+        guard let keyDistributor = HostPort(kmf) else { throw ValidationError("--kmf must be HOST:PORT") }
+        guard (1...64).contains(workers) else { throw ValidationError("--workers must be 1...64") }
+        guard idleTimeout > 0 else { throw ValidationError("--idle-timeout must be positive") }
+        let metricsAddress = try metrics.map { text -> HostPort in
+            guard let address = HostPort(text) else { throw ValidationError("--metrics must be HOST:PORT") }
+            return address
+        }
+        var logger = Logger(label: "perc-mdd")
+        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        let certificates = try DevelopmentCertificates.loadOrCreate(in: certs)
+        let registry = metricsAddress.map { _ in MetricsServer.bootstrap() }
+        let distributor = try MediaDistributor(configuration: .init(
+            mediaHost: media.host, mediaPort: media.port, workers: workers,
+            idleTimeout: .milliseconds(Int64(idleTimeout * 1000)),
+            keyDistributor: .init(host: keyDistributor.host, port: keyDistributor.port,
+                                  credentials: try certificates.mediaDistributorCredentials())))
+        distributor.start()
+        logger.info("perc-mdd forwarding", metadata: [
+            "media": "\(HostPort(host: media.host, port: distributor.mediaPort))", "kmf": "\(keyDistributor)",
+            "workers": "\(workers)"])
+        var metricsChannel: (any Channel)? = nil
+        if let registry, let metricsAddress { metricsChannel = try await MetricsServer.start(registry, on: metricsAddress) }
+        let metricsListener = metricsChannel
+        let poller = Task {
+            let received = Gauge(label: "perc_mdd_rtp_received_total")
+            let forwarded = Gauge(label: "perc_mdd_rtp_forwarded_total")
+            let rtcp = Gauge(label: "perc_mdd_rtcp_forwarded_total")
+            let failures = Gauge(label: "perc_mdd_hop_authentication_failures_total")
+            let disconnects = Gauge(label: "perc_mdd_endpoint_disconnects_total")
+            while !Task.isCancelled {
+                let statistics = distributor.statistics
+                received.record(statistics.rtpReceived)
+                forwarded.record(statistics.rtpForwarded)
+                rtcp.record(statistics.rtcpForwarded)
+                failures.record(statistics.authenticationFailures)
+                disconnects.record(distributor.disconnectsSent)
+                try? await Task.sleep(for: .seconds(1))
+            }
+        }
+        let finalLogger = logger
+        try await LifecycleService.runUntilSignalled([LifecycleService(start: {}, stop: {
+            poller.cancel()
+            try? await metricsListener?.close()
+            await distributor.stop()
+            finalLogger.info("perc-mdd stopped", metadata: ["forwarded": "\(distributor.statistics.rtpForwarded)"])
+        })], logger: logger)
+    }
+}
