@@ -142,11 +142,13 @@ let package = Package(
 
         .testTarget(
             name: "SRTPTests",
-            dependencies: ["SRTP", "CPERCKernels", "SRTPPeers"],
+            dependencies: ["SRTP", "CPERCKernels", "SRTPPeers", "TestSupport"],
             exclude: []
         ),
+        // Seeded randomness and the vector-file loader, shared by the test targets.
+        .target(name: "TestSupport", dependencies: ["SRTP"], path: "Tests/TestSupport"),
         .testTarget(name: "PERCServiceTests", dependencies: ["PERCService"]),
-        .testTarget(name: "PERCTests", dependencies: ["PERC", "SRTP", "SRTPPeers"]),
+        .testTarget(name: "PERCTests", dependencies: ["PERC", "SRTP", "SRTPPeers", "TestSupport"]),
         .testTarget(
             name: "KeyDistributorTests",
             dependencies: [
@@ -161,7 +163,7 @@ let package = Package(
         .testTarget(
             name: "PERCTunnelTests",
             dependencies: [
-                "PERCTunnel",
+                "PERCTunnel", "TestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

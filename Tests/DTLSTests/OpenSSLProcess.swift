@@ -107,7 +107,7 @@ struct OpenSSLCertificate {
     /// The SHA-256 fingerprint of the certificate, computed by `openssl x509 -fingerprint`.
     func fingerprint() throws -> CertificateFingerprint {
         let child = try OpenSSLProcess(["x509", "-in", certificatePath, "-noout", "-fingerprint", "-sha256"])
-        guard child.waitFor("Fingerprint=", timeout: .seconds(10)), child.waitForExit(),
+        guard child.waitFor("Fingerprint=", timeout: .seconds(30)), child.waitForExit(),
               let hex = child.text.split(separator: "=").last?.trimmingCharacters(in: .whitespacesAndNewlines),
               let fingerprint = CertificateFingerprint(hex: hex)
         else { throw CocoaError(.fileReadCorruptFile) }

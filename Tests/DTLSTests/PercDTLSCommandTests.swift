@@ -30,7 +30,7 @@ import Testing
         let server = try OpenSSLProcess(["dtls", "server", "--listen", "\(host):\(port)", "--profiles", "double-aes256-gcm,aes128-gcm",
                                          "--ekt-cipher", "aeskw256"], executable: perc)
         defer { server.terminate() }
-        try #require(server.waitFor("fingerprint: ", timeout: .seconds(10)))
+        try #require(server.waitFor("fingerprint: ", timeout: .seconds(30)))
         let serverFingerprint = try #require(Self.lines(server.text, "fingerprint: ").first?.dropFirst(13))
         let client = try OpenSSLProcess(["dtls", "client", "--connect", "\(host):\(port)", "--fingerprint", String(serverFingerprint)], executable: perc)
         defer { client.terminate() }
@@ -53,7 +53,7 @@ import Testing
         let port = try OpenSSLInteropTests.freePort()
         let server = try OpenSSLProcess(["dtls", "server", "--listen", "127.0.0.1:\(port)"], executable: perc)
         defer { server.terminate() }
-        try #require(server.waitFor("fingerprint: ", timeout: .seconds(10)))
+        try #require(server.waitFor("fingerprint: ", timeout: .seconds(30)))
         let client = try OpenSSLProcess(["dtls", "client", "--connect", "127.0.0.1:\(port)", "--fingerprint", String(repeating: "ab", count: 32)],
                                         executable: perc)
         defer { client.terminate() }
@@ -69,7 +69,7 @@ import Testing
         let port = try OpenSSLInteropTests.freePort()
         let client = try OpenSSLProcess(["dtls", "client", "--connect", "127.0.0.1:\(port)", "--timeout", "1"], executable: perc)
         defer { client.terminate() }
-        #expect(client.waitForExit(timeout: .seconds(10)) && client.exitStatus == 1)
+        #expect(client.waitForExit(timeout: .seconds(30)) && client.exitStatus == 1)
         #expect(client.text.contains("error: "))
     }
 }

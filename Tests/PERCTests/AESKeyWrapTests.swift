@@ -2,6 +2,7 @@
 // Copyright 2026 the swift-perc authors
 
 import SRTP
+import TestSupport
 import Testing
 
 /// AES key wrap, the EKT cipher's core: RFC 3394 section 4 (plain wrap, the shared W function)

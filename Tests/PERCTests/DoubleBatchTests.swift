@@ -3,6 +3,7 @@
 
 import PERC
 import SRTP
+import TestSupport
 import Testing
 
 /// The batch API of the double sender, relay and receiver: in place and into another batch,

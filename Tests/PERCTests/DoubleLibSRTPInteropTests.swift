@@ -3,6 +3,7 @@
 
 import PERC
 import SRTP
+import TestSupport
 import Testing
 
 /// RFC 8723 layering checked against libsrtp2 2.5 (system library), which knows only plain

@@ -3,6 +3,7 @@
 
 import PERC
 import SRTP
+import TestSupport
 import Testing
 
 /// Seeded random mutations of authentic double packets (with EKT fields) at the receiver and

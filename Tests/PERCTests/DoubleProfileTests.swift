@@ -3,6 +3,7 @@
 
 import PERC
 import SRTP
+import TestSupport
 import Testing
 
 /// The RFC 8723 profiles (10.1) and their key material: the DTLS-SRTP exporter split (RFC 5764

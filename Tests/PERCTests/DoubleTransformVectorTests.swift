@@ -3,6 +3,7 @@
 
 import PERC
 import SRTP
+import TestSupport
 import Testing
 
 /// perc-double-selfgen.json (a self-generated illustration; RFC 8723 has no vectors) through

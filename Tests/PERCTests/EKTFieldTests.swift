@@ -3,6 +3,7 @@
 
 import PERC
 import SRTP
+import TestSupport
 import Testing
 
 /// EKT fields (RFC 8870 4.1) and the EKT cipher's length (4.4, with the length erratum):

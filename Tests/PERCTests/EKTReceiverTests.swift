@@ -3,6 +3,7 @@
 
 import PERC
 import SRTP
+import TestSupport
 import Testing
 
 /// EKT (RFC 8870) at the double receiver: the sender's inner key and ROC installed from a

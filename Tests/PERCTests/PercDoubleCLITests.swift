@@ -3,6 +3,7 @@
 
 import PERC
 import SRTP
+import TestSupport
 import Testing
 
 /// The `perc` tool with the RFC 8723 double profiles (issue 3, item 3): `protect` and

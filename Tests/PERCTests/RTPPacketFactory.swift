@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // Copyright 2026 the swift-perc authors
 
+import TestSupport
+
 /// Builds RTP packets for the tests: fixed fields, CSRCs, an RFC 8285 header extension
 /// (one-byte or two-byte form), payload and RTP padding.
 struct RTPPacketFactory {

@@ -3,6 +3,7 @@
 
 import PERC
 import SRTP
+import TestSupport
 import Testing
 
 /// Chains of one and two media distributors (RFC 8723 5.2) with every OHB update rule:

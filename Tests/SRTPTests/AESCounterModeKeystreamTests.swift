@@ -2,6 +2,7 @@
 // Copyright 2026 the swift-perc authors
 
 import SRTP
+import TestSupport
 import Testing
 
 /// The AES-CM keystream of RFC 3711 4.1.1: Appendix B.2 (AES-128) and RFC 6188 7.1 / 7.3

@@ -2,6 +2,7 @@
 // Copyright 2026 the swift-perc authors
 
 import SRTP
+import TestSupport
 import Testing
 
 /// Every crypto backend this machine runs gives the same packets as the portable OpenSSL

@@ -2,6 +2,7 @@
 // Copyright 2026 the swift-perc authors
 
 import SRTP
+import TestSupport
 import Testing
 
 /// Bad input never crashes and never changes state: seeded random bytes, and valid packets

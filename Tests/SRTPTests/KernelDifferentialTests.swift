@@ -4,6 +4,7 @@
 import CPERCKernels
 import Foundation
 import SRTP
+import TestSupport
 import Testing
 
 /// Every crypto backend this CPU runs, checked against the OpenSSL backend at every packet

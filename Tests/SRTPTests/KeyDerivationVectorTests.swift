@@ -2,6 +2,7 @@
 // Copyright 2026 the swift-perc authors
 
 import SRTP
+import TestSupport
 import Testing
 
 /// The SRTP key derivation function (RFC 3711 4.3, AES-CM PRF 4.3.3; RFC 6188 for 192/256-bit

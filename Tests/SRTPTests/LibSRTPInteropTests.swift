@@ -2,6 +2,7 @@
 // Copyright 2026 the swift-perc authors
 
 import SRTP
+import TestSupport
 import Testing
 
 /// Interop with libsrtp2 (the system library, the peer of record) in both directions, for

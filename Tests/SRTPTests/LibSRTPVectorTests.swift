@@ -2,6 +2,7 @@
 // Copyright 2026 the swift-perc authors
 
 import SRTP
+import TestSupport
 import Testing
 
 /// The full-packet vectors of libsrtp's test driver (srtp_driver.c) and the libsrtp2

@@ -3,6 +3,7 @@
 
 import Foundation
 import SRTP
+import TestSupport
 import Testing
 
 /// The `perc` tool as issue 2 defines it (`perc protect|unprotect --profile --key --salt

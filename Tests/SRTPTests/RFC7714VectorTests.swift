@@ -2,6 +2,7 @@
 // Copyright 2026 the swift-perc authors
 
 import SRTP
+import TestSupport
 import Testing
 
 /// The RFC 7714 AEAD_AES_128_GCM / AEAD_AES_256_GCM examples: SRTP (sections 16.1, 17.1) and

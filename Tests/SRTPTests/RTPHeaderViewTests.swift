@@ -2,6 +2,7 @@
 // Copyright 2026 the swift-perc authors
 
 import SRTP
+import TestSupport
 import Testing
 
 /// The RTP and RTCP header views (RFC 3550 5.1, 6.4) and RFC 8285 extension elements:

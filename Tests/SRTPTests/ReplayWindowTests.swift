@@ -2,6 +2,7 @@
 // Copyright 2026 the swift-perc authors
 
 import SRTP
+import TestSupport
 import Testing
 
 /// The replay window (RFC 3711 3.3.2), sizes 64...32768: with H the highest accepted index

@@ -2,6 +2,7 @@
 // Copyright 2026 the swift-perc authors
 
 import SRTP
+import TestSupport
 import Testing
 
 /// `libsrtp2-crosscheck-rollover.json`: packets libsrtp2 2.5.0 protected across the SEQ wrap

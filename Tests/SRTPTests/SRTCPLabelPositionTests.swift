@@ -2,6 +2,7 @@
 // Copyright 2026 the swift-perc authors
 
 import SRTP
+import TestSupport
 import Testing
 
 /// Where the SRTCP label goes in the KDF input (RFC 3711 4.3.2 and erratum 3712), with the

@@ -2,6 +2,7 @@
 // Copyright 2026 the swift-perc authors
 
 import SRTP
+import TestSupport
 import Testing
 
 /// Per-SSRC crypto contexts (RFC 3711 3.2.3): many SSRCs through one sender and receiver,

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // Copyright 2026 the swift-perc authors
 
+import TestSupport
+
 /// Random RTP and RTCP packets for the randomized tests: every header feature SRTP has to
 /// step over (RFC 3550 5.1 CSRCs and padding, RFC 8285 one- and two-byte extension blocks,
 /// other extension profiles) with payloads of 0...1400 bytes.

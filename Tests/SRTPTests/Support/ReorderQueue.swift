@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // Copyright 2026 the swift-perc authors
 
+import TestSupport
+
 /// One packet on its way: the plaintext and both protected forms.
 struct Delivery {
     let plain: [UInt8]
