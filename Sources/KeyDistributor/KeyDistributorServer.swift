@@ -33,12 +33,12 @@ public final class KeyDistributorServer: @unchecked Sendable {
         }
     }
 
-    /// Counters for logs and metrics (read on any thread; approximate while running).
+    /// Counters for logs and metrics (read through ``snapshot()``).
     public struct Counters: Sendable {
         public var tunnels = 0
         public var associations = 0
         public var mediaKeysSent = 0
-        public var refused = 0
+        public var disconnectsSent = 0
         public var rekeys = 0
     }
 
@@ -129,7 +129,7 @@ public final class KeyDistributorServer: @unchecked Sendable {
                     clientWriteMasterKey: SecretBytes(keys.clientKey), serverWriteMasterKey: SecretBytes(keys.serverKey),
                     clientWriteMasterSalt: keys.clientSalt, serverWriteMasterSalt: keys.serverSalt)))
             case .disconnect(let tunnel, let association):
-                counters.refused += 1
+                counters.disconnectsSent += 1
                 _ = connections[tunnel]?.send(.endpointDisconnect(EndpointDisconnect(associationID: association)))
             }
         }

@@ -105,7 +105,7 @@ struct PercKMF: AsyncParsableCommand {
                 let counters = await server.snapshot()
                 tunnels.record(counters.tunnels)
                 keys.record(counters.mediaKeysSent)
-                disconnects.record(counters.refused)
+                disconnects.record(counters.disconnectsSent)
                 try? await Task.sleep(for: .seconds(1))
             }
         }
