@@ -135,7 +135,8 @@ ARMV8_INLINE gf128 ghash_blocks(const perc_gcm_key *key, gf128 y, const gf128 *b
         lo = veorq_u64(lo, pmull(vgetq_lane_u64(x, 0), vgetq_lane_u64(h, 0)));           // LO += x0*h0
         hi = veorq_u64(hi, pmull_high(x, h));                                              // HI += x1*h1
         const gf128 xf = veorq_u64(x, swap_lanes(x));                                      // x0+x1
-        mi = veorq_u64(mi, pmull(vgetq_lane_u64(xf, 0), *(const uint64_t *)fold[i]));     // MI += (x0+x1)(h0+h1)
+        const uint64_t hf = vget_lane_u64(vld1_u64((const uint64_t *)fold[i]), 0);         // h0+h1
+        mi = veorq_u64(mi, pmull(vgetq_lane_u64(xf, 0), hf));                              // MI += (x0+x1)(h0+h1)
     }
     mi = veorq_u64(mi, veorq_u64(lo, hi));   // Karatsuba: MI -= LO + HI (once per n)
     return gf_reduce(lo, mi, hi);
