@@ -4,8 +4,8 @@
 # runs the C kernel test driver (Tests/KernelsC) under qemu user-mode emulation with every
 # Armv8 extension on (-cpu max: AES, PMULL, SHA1). No OpenSSL is needed for aarch64: the
 # driver links the armv8 kernels, dispatch.c, the portable files and a stub for the OpenSSL
-# path. Prints the driver's closing line "aarch64 kernels: N passed, M failed"; exits non-zero
-# on a failure.
+# path. Builds the driver with clang (when installed) and with gcc and runs both; the last line
+# is the gcc build's "aarch64 kernels: N passed, M failed"; exits non-zero on a failure.
 #
 # Environment: CC (default aarch64-linux-gnu-gcc), QEMU (default qemu-aarch64-static),
 # AARCH64_SYSROOT (default /usr/aarch64-linux-gnu).
@@ -50,10 +50,24 @@ for f in "$kernels"/*aesni*.c "$kernels"/*vaes*.c "$kernels"/*shani*.c; do
     fi
 done
 
-"$CC" -std=gnu11 -O2 -Wall -Wextra -Werror -I"$kernels/include" -I"$kernels" -I"$build" -ITests/KernelsC \
-    "${sources[@]}" -o "$build/aarch64_kernels_test"
+flags=(-std=gnu11 -O2 -Wall -Wextra -Werror -I"$kernels/include" -I"$kernels" -I"$build" -ITests/KernelsC)
 
-# Unset so the driver sees the same default choice a service would (HWCAP decides).
+# First with clang (the C compiler SwiftPM uses on an Arm host), when there is one: compile
+# for aarch64 and link with the cross gcc (which knows where the arm64 libc is).
+if command -v clang >/dev/null; then
+    mkdir "$build/clang"
+    for f in "${sources[@]}"; do
+        clang --target=aarch64-linux-gnu -isystem "$SYSROOT/include" "${flags[@]}" -c "$f" \
+            -o "$build/clang/$(basename "$f" .c).o"
+    done
+    "$CC" "$build"/clang/*.o -o "$build/aarch64_kernels_test_clang"
+    env -u PERC_CRYPTO_BACKEND "${run[@]}" "$build/aarch64_kernels_test_clang" | sed 's/^/clang build: /'
+fi
+
+"$CC" "${flags[@]}" "${sources[@]}" -o "$build/aarch64_kernels_test"
+
+# The gcc build; its line is the closing one. PERC_CRYPTO_BACKEND is unset so the driver sees
+# the default choice a service would make (HWCAP decides).
 env -u PERC_CRYPTO_BACKEND "${run[@]}" "$build/aarch64_kernels_test"
 # And the forced choice must agree.
 PERC_CRYPTO_BACKEND=armv8 "${run[@]}" "$build/aarch64_kernels_test" --choice-only >/dev/null
