@@ -6,7 +6,10 @@ set -euo pipefail
 
 packages=(pkg-config openssl libssl-dev libsrtp2-dev libnuma-dev python3-cryptography)
 case "$(uname -m)" in
-    x86_64) packages+=(libipsec-mb-dev) ;;
+    # ipsec-mb for the benchmark comparison; the aarch64 cross compiler, its libc and qemu
+    # for Tools/test-aarch64.sh (the aarch64 kernel paths, tested under emulation).
+    x86_64) packages+=(libipsec-mb-dev gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user-static) ;;
+    aarch64) packages+=(gcc) ;;   # Tools/test-aarch64.sh builds and runs natively
 esac
 # Extra packages a caller asks for (for example the aarch64 cross tools).
 packages+=("$@")

@@ -48,6 +48,8 @@ int perc_backend_is_available(perc_backend backend) {
         return perc_cpu_has_aesni();
     case PERC_BACKEND_VAES256:
         return perc_cpu_has_vaes256();
+    case PERC_BACKEND_ARMV8:
+        return perc_cpu_has_armv8();
     default:
         return 0;
     }
@@ -97,6 +99,11 @@ perc_gcm_key *perc_gcm_key_new(perc_backend backend, const uint8_t *raw, size_t 
         break;
     case PERC_BACKEND_VAES256:
         ok = perc_vaes256_gcm_init(key, raw, len);
+        break;
+#endif
+#if defined(__aarch64__)
+    case PERC_BACKEND_ARMV8:
+        ok = perc_armv8_gcm_init(key, raw, len);
         break;
 #endif
     default:
@@ -186,6 +193,11 @@ perc_ctr_key *perc_ctr_key_new(perc_backend backend, const uint8_t *raw, size_t 
         ok = perc_vaes256_ctr_init(key, raw, len);
         break;
 #endif
+#if defined(__aarch64__)
+    case PERC_BACKEND_ARMV8:
+        ok = perc_armv8_ctr_init(key, raw, len);
+        break;
+#endif
     default:
         break;
     }
@@ -231,6 +243,11 @@ perc_hmac_sha1_key *perc_hmac_sha1_key_new(perc_backend backend, const uint8_t *
     case PERC_BACKEND_VAES256:
         ok = perc_native_hmac_sha1_init(key, raw, len);
         break;
+#if defined(__aarch64__)
+    case PERC_BACKEND_ARMV8:   // SHA1 instructions when HWCAP_SHA1, portable C otherwise
+        ok = perc_native_hmac_sha1_init(key, raw, len);
+        break;
+#endif
     default:
         break;
     }

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // Copyright 2026 the swift-perc authors
 //
-// HMAC-SHA1 (RFC 2104) over a SHA-1 compression function chosen at key setup: SHA-NI when
-// the CPU has it, portable C otherwise. The key stores the chaining values after the
-// (key ^ ipad) and (key ^ opad) blocks, so a MAC costs ceil((len + 9) / 64) + 1 compressions.
+// HMAC-SHA1 (RFC 2104) over a SHA-1 compression function chosen at key setup: SHA-NI (x86_64)
+// or the ARMv8 SHA1 instructions (aarch64) when the CPU has them, portable C otherwise. The
+// key stores the chaining values after the (key ^ ipad) and (key ^ opad) blocks, so a MAC
+// costs ceil((len + 9) / 64) + 1 compressions.
 #include "perc_internal.h"
 
 #include <stdint.h>
@@ -94,6 +95,11 @@ int perc_native_hmac_sha1_init(perc_hmac_sha1_key *key, const uint8_t *raw, size
 #if defined(__x86_64__)
     if (perc_cpu_has_shani()) {
         compress = perc_sha1_compress_shani;
+    }
+#endif
+#if defined(__aarch64__)
+    if (perc_cpu_has_armv8_sha1()) {
+        compress = perc_sha1_compress_armv8;
     }
 #endif
     uint8_t block[64] = {0};
@@ -267,6 +273,14 @@ int perc_sha1_compress_impl(int impl, uint32_t state[5], const uint8_t *blocks, 
             return 0;
         }
         perc_sha1_compress_shani(state, blocks, nblocks);
+        return 1;
+#endif
+#if defined(__aarch64__)
+    case 2:
+        if (!perc_cpu_has_armv8_sha1()) {
+            return 0;
+        }
+        perc_sha1_compress_armv8(state, blocks, nblocks);
         return 1;
 #endif
     default:

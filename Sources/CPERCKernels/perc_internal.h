@@ -78,6 +78,10 @@ int perc_cpu_has_vaes256(void);   // + VAES, VPCLMULQDQ
 int perc_cpu_has_vaes512(void);   // + AVX512F/BW/VL with OS ZMM state
 int perc_cpu_has_shani(void);     // SHA extensions
 
+// Runtime CPU checks (cpu_arm.c); both return 0 off aarch64 Linux.
+int perc_cpu_has_armv8(void);        // ARMv8 Crypto Extensions: AES + PMULL (HWCAP)
+int perc_cpu_has_armv8_sha1(void);   // ARMv8 SHA-1 instructions (HWCAP)
+
 // SHA-1 compression (sha1_portable.c everywhere, sha1_shani.c on x86_64) and the HMAC on top.
 void perc_sha1_compress_portable(uint32_t state[5], const uint8_t *blocks, size_t nblocks);
 void perc_sha1_compress_shani(uint32_t state[5], const uint8_t *blocks, size_t nblocks);
@@ -93,5 +97,11 @@ int perc_aesni_gcm_init(perc_gcm_key *key, const uint8_t *raw, size_t len);
 int perc_vaes256_gcm_init(perc_gcm_key *key, const uint8_t *raw, size_t len);
 int perc_aesni_ctr_init(perc_ctr_key *key, const uint8_t *raw, size_t len);
 int perc_vaes256_ctr_init(perc_ctr_key *key, const uint8_t *raw, size_t len);
+
+// aarch64 paths (defined only when __aarch64__).
+int perc_aes_expand_armv8(const uint8_t *raw, size_t len, uint8_t round_keys[15][16]);   // returns rounds
+int perc_armv8_gcm_init(perc_gcm_key *key, const uint8_t *raw, size_t len);
+int perc_armv8_ctr_init(perc_ctr_key *key, const uint8_t *raw, size_t len);
+void perc_sha1_compress_armv8(uint32_t state[5], const uint8_t *blocks, size_t nblocks);
 
 #endif

@@ -373,8 +373,8 @@ import Testing
         }
     }
 
-    /// Both SHA-1 compression paths (portable C and, where present, SHA-NI): FIPS 180 "abc"
-    /// and agreement on random multi-block input.
+    /// Every SHA-1 compression path (portable C and, where present, SHA-NI or ARMv8 SHA1):
+    /// FIPS 180 "abc" and agreement on random multi-block input.
     @Test func sha1CompressionPathsAgree() throws {
         let iv: [UInt32] = [0x6745_2301, 0xefcd_ab89, 0x98ba_dcfe, 0x1032_5476, 0xc3d2_e1f0]
         var abc = [UInt8](repeating: 0, count: 64)
@@ -382,7 +382,7 @@ import Testing
         var rng = KernelTestRandom(seed: 0x5348_4131)
         let random = rng.bytes(64 * 37)
         var results: [[UInt32]] = []
-        for impl in [0, 1] {
+        for impl in [0, 1, 2] {
             var state = iv
             guard perc_sha1_compress_impl(Int32(impl), &state, abc, 1) == 1 else { continue }
             #expect(state == [0xa999_3e36, 0x4706_816a, 0xba3e_2571, 0x7850_c26c, 0x9cd0_d89d], "impl \(impl)")

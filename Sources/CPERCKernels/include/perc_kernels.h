@@ -139,7 +139,7 @@ typedef struct perc_hmac_sha1_job {
 void perc_hmac_sha1_batch(perc_hmac_sha1_job *jobs, size_t count);
 
 /// Runs one SHA-1 compression implementation over `nblocks` 64-byte blocks: `impl` 0 is the
-/// portable C path, 1 the SHA-NI path. For differential tests of the paths an HMAC key does
+/// portable C path, 1 the SHA-NI path (x86_64), 2 the ARMv8 SHA1 path (aarch64). For differential tests of the paths an HMAC key does
 /// not let the caller choose. Returns 0 (state untouched) when `impl` is not available here.
 int perc_sha1_compress_impl(int impl, uint32_t state[5], const uint8_t *blocks, size_t nblocks);
 
