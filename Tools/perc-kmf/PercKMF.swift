@@ -56,20 +56,7 @@ struct PercKMF: AsyncParsableCommand {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error.")
     var logLevel: String = "info"
 
-    static func main() async {
-        do {
-            var command = try parseAsRoot()
-            if var asyncCommand = command as? AsyncParsableCommand {
-                try await asyncCommand.run()
-            } else {
-                try command.run()
-            }
-        } catch {
-            if exitCode(for: error) == .success { exit(withError: error) }
-            FileHandle.standardError.write(Data("error: \(message(for: error).split(separator: "\n").first ?? "")\n".utf8))
-            Foundation.exit(1)
-        }
-    }
+    static func main() async { await CommandRunner.main(Self.self) }
 
     func run() async throws {
         guard let tunnel = HostPort(tunnelListen) else { throw ValidationError("--tunnel-listen must be HOST:PORT") }
