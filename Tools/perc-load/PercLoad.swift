@@ -77,6 +77,9 @@ struct PercLoad: ParsableCommand {
         if let json {
             try report.json().write(to: URL(fileURLWithPath: json))
         }
+        if report.joined == 0 {
+            throw ValidationError("no participant joined (\(report.failures.first ?? "no reason recorded"))")
+        }
     }
 
     static func main() {
