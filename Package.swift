@@ -15,6 +15,9 @@ let package = Package(
         .executable(name: "perc-bench", targets: ["perc-bench"]),
         .executable(name: "perc-kmf", targets: ["perc-kmf"]),
         .executable(name: "perc-mdd", targets: ["perc-mdd"]),
+        .library(name: "PERCEndpoint", targets: ["PERCEndpoint"]),
+        .library(name: "ConferenceLoad", targets: ["ConferenceLoad"]),
+        .executable(name: "perc-load", targets: ["perc-load"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -48,7 +51,14 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
-        .target(name: "PERCEndpoint", dependencies: ["PERC", "SRTP", "DTLS"]),
+        .target(name: "PERCEndpoint", dependencies: ["PERC", "SRTP", "DTLS", "MediaDistributor"]),
+        // The load generator: endpoints on threads, traffic models, the report.
+        .target(name: "ConferenceLoad", dependencies: ["PERCEndpoint"]),
+        .executableTarget(
+            name: "perc-load",
+            dependencies: ["ConferenceLoad", "PERCEndpoint", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Tools/perc-load"
+        ),
 
         // RFC 9185 tunnel messages and the mutually authenticated TLS 1.3 tunnel (SwiftNIO).
         .target(
@@ -171,5 +181,13 @@ let package = Package(
             ]
         ),
         .testTarget(name: "MediaDistributorTests", dependencies: ["MediaDistributor", "PERCTunnel", "PERC", "SRTP"]),
+        .testTarget(
+            name: "ConferenceLoadTests",
+            dependencies: [
+                "ConferenceLoad", "PERCEndpoint", "KeyDistributor", "MediaDistributor", "PERCTunnel", "DTLS", "PERC", "SRTP",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
     ]
 )

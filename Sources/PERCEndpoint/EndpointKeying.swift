@@ -19,6 +19,10 @@ public final class EndpointKeying {
     public let profile: DoubleProfile
     /// The delay between receiving a new EKTKey and sending under it.
     public let switchDelay: Duration
+    /// After the first packets of a key, every n-th packet carries a FullEKTField
+    /// (``EKTSender/fullFieldInterval``; 1: every packet, so a new receiver can open the very
+    /// next packet of each sender).
+    public let fullFieldInterval: Int
     /// Protects what this endpoint sends; nil until the first EKTKey.
     public private(set) var sender: DoubleSender?
     /// Opens what this endpoint receives; nil until the first EKTKey.
@@ -34,15 +38,18 @@ public final class EndpointKeying {
     private var pending: (parameters: EKTParameterSet, due: ContinuousClock.Instant)?
     private let configuration: SRTPConfiguration
 
-    /// - Parameter material: the DTLS-SRTP exporter split of the association (a double profile).
+    /// - Parameters:
+    ///   - material: the DTLS-SRTP exporter split of the association (a double profile).
+    ///   - fullFieldInterval: see ``fullFieldInterval`` (at least 1).
     /// - Throws: ``SRTPError/invalidParameter(_:)`` when the profile is not a double one.
     public init(material: DTLSSRTPKeyingMaterial, switchDelay: Duration = .milliseconds(250),
-                configuration: SRTPConfiguration = .init()) throws(SRTPError) {
+                fullFieldInterval: Int = 5, configuration: SRTPConfiguration = .init()) throws(SRTPError) {
         guard let profile = DoubleProfile.allCases.first(where: { $0.dtlsIdentifier == material.profile.rawValue }) else {
             throw .invalidParameter("\(material.profile) is not a double profile")
         }
         self.profile = profile
         self.switchDelay = switchDelay
+        self.fullFieldInterval = max(fullFieldInterval, 1)
         self.configuration = configuration
         let k = profile.halfKeyLength, s = profile.halfSaltLength
         outbound = SRTPMasterKey(key: Array(material.clientMasterKey[k...]), salt: Array(material.clientMasterSalt[s...]))
@@ -61,7 +68,8 @@ public final class EndpointKeying {
         ektKeysReceived += 1
         if sender == nil {
             let inner = try freshInnerKey(parameters)
-            let announcer = try EKTSender(parameters: parameters, masterKey: inner.key)
+            let announcer = try EKTSender(parameters: parameters, masterKey: inner.key,
+                                          fullFieldInterval: fullFieldInterval)
             sender = try DoubleSender(profile: profile, inner: inner, outer: outbound, configuration: configuration,
                                       ekt: announcer)
             receiver = try DoubleReceiver(profile: profile, inner: nil, outer: inbound, configuration: configuration,

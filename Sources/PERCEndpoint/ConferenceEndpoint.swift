@@ -1,0 +1,360 @@
+// SPDX-License-Identifier: Apache-2.0
+// Copyright 2026 the swift-perc authors
+
+import DTLS
+import MediaDistributor
+import PERC
+import SRTP
+
+/// A PERC endpoint on the network (RFC 8871 4.5): registers with the conference service,
+/// joins the media distributor's media plane with a STUN Binding (`conference:participant`),
+/// runs the DTLS-SRTP client handshake with the Key Distributor through the distributor on the
+/// same 5-tuple (double profiles, EKT, `external_session_id` = its tls-id, its self-signed
+/// certificate), installs EKTKeys through ``EndpointKeying``, then sends and receives
+/// double-protected media whose payloads (``MediaPayload``) it verifies.
+///
+/// The endpoint does no blocking I/O after ``register()`` and owns no thread: a driver calls
+/// ``service(now:)`` when ``descriptor`` is readable or a few milliseconds have passed, and
+/// ``sendMedia(stream:sequence:payloadLength:marker:)`` on its traffic schedule. Many
+/// endpoints can share one driver thread. Not thread-safe: one driver owns it.
+///
+/// ```swift
+/// let endpoint = try ConferenceEndpoint(configuration: .init(conference: "standup", participant: "alice",
+///     sender: 1, mediaDistributor: HostPort("[::1]:5004")!, conferenceService: HostPort("http://[::1]:8080")!))
+/// try endpoint.register()
+/// try endpoint.join(now: .now)
+/// // loop: endpoint.service(now: .now); if endpoint.phase == .keyed { endpoint.sendMedia(...) }
+/// ```
+public final class ConferenceEndpoint {
+    /// Who the endpoint is and where it goes.
+    public struct Configuration: Sendable {
+        /// The conference to join.
+        public var conference: String
+        /// This participant's name (unique in the conference).
+        public var participant: String
+        /// This endpoint's number in a run: written into every payload, and the base of its SSRCs.
+        public var sender: UInt32
+        /// The media distributor's media address.
+        public var mediaDistributor: HostPort
+        /// The conference service (HTTP).
+        public var conferenceService: HostPort
+        /// Double profiles offered in `use_srtp`.
+        public var profiles: [SRTPProtectionProfileID]
+        /// Time between STUN Binding Requests until one is answered.
+        public var bindingInterval: Duration
+        /// Binding Requests sent before giving up.
+        public var bindingAttempts: Int
+        /// Delay between a new EKTKey and sending under it (``EndpointKeying/switchDelay``).
+        public var switchDelay: Duration
+        /// Every n-th packet carries a FullEKTField (``EndpointKeying/fullFieldInterval``).
+        public var ektFullFieldInterval: Int
+
+        /// A configuration; see the properties for each value.
+        public init(conference: String, participant: String, sender: UInt32, mediaDistributor: HostPort,
+                    conferenceService: HostPort,
+                    profiles: [SRTPProtectionProfileID] = [.doubleAeadAes128Gcm, .doubleAeadAes256Gcm],
+                    bindingInterval: Duration = .milliseconds(100), bindingAttempts: Int = 50,
+                    switchDelay: Duration = .milliseconds(250), ektFullFieldInterval: Int = 5) {
+            self.conference = conference
+            self.participant = participant
+            self.sender = sender
+            self.mediaDistributor = mediaDistributor
+            self.conferenceService = conferenceService
+            self.profiles = profiles
+            self.bindingInterval = bindingInterval
+            self.bindingAttempts = bindingAttempts
+            self.switchDelay = switchDelay
+            self.ektFullFieldInterval = ektFullFieldInterval
+        }
+    }
+
+    /// Where the endpoint stands.
+    public enum Phase: Equatable, Sendable {
+        /// Made; not registered or not joined yet.
+        case idle
+        /// Sending STUN Binding Requests.
+        case binding
+        /// Running the DTLS-SRTP handshake with the Key Distributor.
+        case handshaking
+        /// Has an EKTKey and hop keys: sends and receives media.
+        case keyed
+        /// Left the conference; the socket is closed.
+        case left
+        /// Gave up (the reason).
+        case failed(String)
+    }
+
+    /// The settings.
+    public let configuration: Configuration
+    /// The endpoint's DTLS certificate and key (self-signed; its fingerprint is registered).
+    public let identity: DTLSIdentity
+    /// The tls-id sent as `external_session_id` (32 hex characters).
+    public let tlsID: String
+    /// Where the endpoint stands.
+    public private(set) var phase: Phase = .idle
+    /// What it counted.
+    public private(set) var statistics = EndpointStatistics()
+    /// Its keys, once the first EKTKey arrived.
+    public private(set) var keying: EndpointKeying?
+    /// `MediaPayload.now()` when ``register()`` started.
+    public private(set) var registeredAt: UInt64?
+    /// `MediaPayload.now()` when the first EKTKey was installed.
+    public private(set) var keyedAt: UInt64?
+    /// `MediaPayload.now()` when the first verified media packet arrived.
+    public private(set) var firstMediaAt: UInt64?
+    /// `MediaPayload.now()` when the endpoint left.
+    public private(set) var leftAt: UInt64?
+    /// SPIs of the EKTKeys received, in order.
+    public private(set) var ektSPIs: [UInt16] = []
+    /// Called for every verified media packet with its payload and arrival time.
+    public var onMedia: ((MediaPayload, UInt64) -> Void)?
+
+    private let dtls: DTLSConnection
+    private var socket: MediaSocket?
+    private var transaction: [UInt8] = []
+    private var bindingsSent = 0
+    private var lastBinding: ContinuousClock.Instant?
+    private var buffer = [UInt8](repeating: 0, count: 2048)
+
+    /// Makes the endpoint's identity, tls-id and DTLS client (nothing is sent yet).
+    /// - Throws: ``EndpointError/keying(_:)`` when the certificate or DTLS client cannot be made.
+    public init(configuration: Configuration) throws(EndpointError) {
+        self.configuration = configuration
+        var rng = SystemRandomNumberGenerator()
+        tlsID = (0..<16).map { _ in
+            let byte = UInt8.random(in: 0...255, using: &rng)
+            return String(byte >> 4, radix: 16) + String(byte & 0x0F, radix: 16)
+        }.joined()
+        do {
+            identity = try DTLSIdentity.selfSigned(commonName: configuration.participant)
+            dtls = try DTLSConnection(configuration: DTLSConfiguration(
+                role: .client, identity: identity, srtpProfiles: configuration.profiles, ektCiphers: [.aeskw128],
+                externalSessionID: Array(tlsID.utf8)))
+        } catch {
+            throw .keying("\(error)")
+        }
+    }
+
+    /// The media socket's descriptor for `poll`; -1 before ``join(now:)`` and after leaving.
+    public var descriptor: Int32 { socket?.descriptor ?? -1 }
+
+    /// The SSRC of this endpoint's `stream`.
+    public func ssrc(stream: UInt8) -> UInt32 { Self.ssrc(sender: configuration.sender, stream: stream) }
+
+    /// The SSRC of `sender`'s `stream`: unique per sender (below 2^24) and stream (below 16).
+    public static func ssrc(sender: UInt32, stream: UInt8) -> UInt32 {
+        0x1000_0000 | (sender & 0x00FF_FFFF) << 4 | UInt32(stream & 0x0F)
+    }
+
+    /// Time from the start of ``register()`` to the first verified media, once there was some.
+    public var joinTime: Duration? {
+        guard let registeredAt, let firstMediaAt else { return nil }
+        return .nanoseconds(Int64(firstMediaAt - registeredAt))
+    }
+
+    /// Registers with the conference service (blocking, one HTTP request): participant,
+    /// certificate fingerprint (SHA-256) and tls-id.
+    /// - Throws: ``EndpointError`` when the service refuses or cannot be reached.
+    public func register() throws(EndpointError) {
+        registeredAt = MediaPayload.now()
+        try ConferenceServiceClient(address: configuration.conferenceService)
+            .register(conference: configuration.conference, participant: configuration.participant,
+                      fingerprint: identity.fingerprint.hex, tlsID: tlsID)
+    }
+
+    /// Opens the media socket and sends the first STUN Binding Request.
+    /// - Throws: ``EndpointError`` when the distributor's address does not resolve or the
+    ///   socket cannot be opened.
+    public func join(now: ContinuousClock.Instant) throws(EndpointError) {
+        guard phase == .idle else { return }
+        socket = try MediaSocket(host: configuration.mediaDistributor.host, port: configuration.mediaDistributor.port)
+        var rng = SystemRandomNumberGenerator()
+        transaction = (0..<12).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        phase = .binding
+        sendBinding(now: now)
+    }
+
+    /// Reads every waiting datagram (STUN, DTLS, SRTP), runs due timers (STUN and DTLS
+    /// retransmissions, the end-to-end key switch) and sends what they produce.
+    public func service(now: ContinuousClock.Instant) {
+        guard let socket else { return }
+        while true {
+            let count = buffer.withUnsafeMutableBytes { socket.receive(into: $0) }
+            guard let count else { break }
+            if count > 0 { handle(datagram: Array(buffer[0..<count]), now: now) }
+        }
+        switch phase {
+        case .binding:
+            if let lastBinding, now - lastBinding >= configuration.bindingInterval {
+                if bindingsSent >= configuration.bindingAttempts {
+                    fail(EndpointError.bindingTimeout.description)
+                } else {
+                    sendBinding(now: now)
+                }
+            }
+        case .handshaking, .keyed:
+            if let deadline = dtls.nextDeadline, deadline <= now { handle(dtls.handleTimer(now: now), now: now) }
+            do throws(SRTPError) { try keying?.tick(now: now) } catch { fail("end-to-end rekey: \(error)") }
+            if let keying { statistics.endToEndRekeys = keying.rekeys }
+        case .idle, .left, .failed:
+            break
+        }
+    }
+
+    /// Sends one double-protected RTP packet on `stream` carrying a ``MediaPayload`` of
+    /// `payloadLength` bytes.
+    /// - Returns: the payload's send time, or nil when the endpoint is not keyed or the
+    ///   packet could not be protected or sent (counted in ``statistics``).
+    @discardableResult
+    public func sendMedia(stream: UInt8, sequence: UInt32, payloadLength: Int, marker: Bool = false) -> UInt64? {
+        guard phase == .keyed, let sender = keying?.sender, let socket else { return nil }
+        let sendTime = MediaPayload.now()
+        let payload = MediaPayload(sender: configuration.sender, stream: stream, sequence: sequence,
+                                   sendTime: sendTime, length: payloadLength)
+        let streamSSRC = self.ssrc(stream: stream)
+        let rtpSequence = UInt16(truncatingIfNeeded: sequence)
+        let timestamp = UInt32(truncatingIfNeeded: sendTime / 11_111)   // about 90 kHz
+        let payloadType: UInt8 = stream == 0 ? 111 : 96
+        var packet: [UInt8] = [0x80, marker ? 0x80 | payloadType : payloadType,
+                               UInt8(rtpSequence >> 8), UInt8(truncatingIfNeeded: rtpSequence)]
+        for value in [timestamp, streamSSRC] {
+            packet += [UInt8(value >> 24), UInt8(truncatingIfNeeded: value >> 16),
+                       UInt8(truncatingIfNeeded: value >> 8), UInt8(truncatingIfNeeded: value)]
+        }
+        packet += payload.bytes
+        let protected: [UInt8]
+        do throws(SRTPError) { protected = try sender.protect(packet) } catch {
+            statistics.otherErrors += 1
+            return nil
+        }
+        guard socket.send(protected) else {
+            statistics.sendFailures += 1
+            return nil
+        }
+        statistics.packetsSent += 1
+        return sendTime
+    }
+
+    /// Leaves: sends DTLS close_notify (the Key Distributor ends the association, which a
+    /// rekey-on-leave policy turns into a rekey), stops sending and closes the socket. The
+    /// end-to-end keys go with the keying.
+    public func leave() {
+        guard socket != nil else { return }
+        if phase == .handshaking || phase == .keyed {
+            dtls.close()
+            flushDTLS()
+        }
+        socket?.close()
+        socket = nil
+        keying = nil
+        leftAt = MediaPayload.now()
+        if case .failed = phase { return }
+        phase = .left
+    }
+
+    // MARK: Receiving
+
+    private func handle(datagram: [UInt8], now: ContinuousClock.Instant) {
+        switch datagram[0] {
+        case 0...3:
+            guard phase == .binding,
+                  let success = datagram.withUnsafeBytes({ STUNBinding.parseSuccess($0) }),
+                  success.transactionID == transaction
+            else { return }
+            phase = .handshaking
+            do { try dtls.startHandshake(now: now) } catch { return fail("\(error)") }
+            flushDTLS()
+        case 20...63:
+            handle(dtls.receive(datagram: datagram, now: now), now: now)
+        case 128...191:
+            guard datagram.count >= 2, !(192...223).contains(datagram[1]) else { return }   // SRTCP: not used
+            receiveMedia(datagram)
+        default:
+            break
+        }
+    }
+
+    private func handle(_ events: [DTLSEvent], now: ContinuousClock.Instant) {
+        for event in events {
+            switch event {
+            case .ektKeyReceived(let key):
+                install(key, now: now)
+            case .failed(let error):
+                fail("\(error)")
+            case .closed:
+                fail("the Key Distributor closed the association")
+            case .handshakeCompleted, .applicationData, .ektKeyAcknowledged, .warningReceived:
+                break
+            }
+        }
+        flushDTLS()
+    }
+
+    private func install(_ key: EKTKey, now: ContinuousClock.Instant) {
+        do {
+            if keying == nil {
+                keying = try EndpointKeying(material: try dtls.srtpKeyingMaterial(), switchDelay: configuration.switchDelay,
+                                            fullFieldInterval: configuration.ektFullFieldInterval)
+            }
+            try keying?.install(key, now: now)
+        } catch {
+            return fail(EndpointError.keying("\(error)").description)
+        }
+        statistics.ektKeysReceived += 1
+        ektSPIs.append(key.spi)
+        if phase == .handshaking {
+            phase = .keyed
+            keyedAt = MediaPayload.now()
+        }
+    }
+
+    private func receiveMedia(_ datagram: [UInt8]) {
+        guard let receiver = keying?.receiver else {
+            statistics.unkeyedDrops += 1
+            return
+        }
+        let packet: [UInt8]
+        do throws(SRTPError) { packet = try receiver.unprotect(datagram) } catch {
+            switch error {
+            case .authenticationFailed: statistics.hbhAuthenticationFailures += 1
+            case .inner(.authenticationFailed): statistics.e2eAuthenticationFailures += 1
+            case .replayed, .tooOld, .inner(.replayed), .inner(.tooOld): statistics.replayed += 1
+            default: statistics.otherErrors += 1
+            }
+            return
+        }
+        var headerLength = 12 + 4 * Int(packet[0] & 0x0F)
+        if packet[0] & 0x10 != 0, packet.count >= headerLength + 4 {
+            headerLength += 4 + 4 * (Int(packet[headerLength + 2]) << 8 | Int(packet[headerLength + 3]))
+        }
+        let ssrc = UInt32(packet[8]) << 24 | UInt32(packet[9]) << 16 | UInt32(packet[10]) << 8 | UInt32(packet[11])
+        // The payload must be intact and name the stream it came on, and not be our own.
+        guard headerLength <= packet.count, let payload = MediaPayload(verifying: packet[headerLength...]),
+              Self.ssrc(sender: payload.sender, stream: payload.stream) == ssrc, payload.sender != configuration.sender
+        else {
+            statistics.contentMismatches += 1
+            return
+        }
+        let arrival = MediaPayload.now()
+        statistics.packetsReceived += 1
+        if firstMediaAt == nil { firstMediaAt = arrival }
+        onMedia?(payload, arrival)
+    }
+
+    // MARK: Sending control
+
+    private func sendBinding(now: ContinuousClock.Instant) {
+        socket?.send(STUNBinding.request(username: "\(configuration.conference):\(configuration.participant)",
+                                          transactionID: transaction))
+        bindingsSent += 1
+        lastBinding = now
+    }
+
+    private func flushDTLS() {
+        for datagram in dtls.takeOutgoingDatagrams() { socket?.send(datagram) }
+    }
+
+    private func fail(_ reason: String) {
+        phase = .failed(reason)
+    }
+}

@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: Apache-2.0
+// Copyright 2026 the swift-perc authors
+
+import ConferenceLoad
+import Foundation
+import KeyDistributor
+import PERCEndpoint
+import Testing
+
+/// The load generator against an in-process Key Distributor and Media Distributor:
+/// two conferences of three, audio and video, every payload verified.
+@Suite(.serialized) struct LoadRunnerTests {
+    static func configuration(_ setup: LoopbackConference, duration: Double, leaveAfter: Double? = nil) -> LoadConfiguration {
+        LoadConfiguration(conferenceService: HostPort(host: "127.0.0.1", port: UInt16(setup.kd.httpPort)),
+                          mediaDistributor: HostPort(host: "127.0.0.1", port: UInt16(setup.md.mediaPort)),
+                          conferences: 2, participants: 3, duration: duration, audio: true, videoKbps: 300,
+                          leaveAfter: leaveAfter)
+    }
+
+    @Test func twoConferencesOfThreeAllJoinAndAllMediaVerifies() async throws {
+        let setup = try await LoopbackConference.start()
+        let configuration = Self.configuration(setup, duration: 3)
+        let report = try await Task.detached { try LoadRunner(configuration: configuration).run() }.value
+        await setup.stop()
+        #expect(report.participants == 6)
+        #expect(report.joined == 6, "\(report.failures)")
+        #expect(report.e2eAuthFailures == 0 && report.hbhAuthFailures == 0)
+        #expect(report.contentMismatches == 0 && report.otherErrors == 0)
+        // 50 audio + 60 video (two packets per 1250-byte frame at 300 kbit/s) packets/s per sender.
+        #expect(report.packetsSent > 6 * 80 * 2)
+        #expect(report.packetsExpected > 0)
+        #expect(report.deliveredFraction >= 0.999, "\(report.summary)")
+        #expect(report.rekeys == 0)
+        #expect(report.latencyMs.p50 > 0 && report.latencyMs.max < 1000)
+        #expect(report.joinMs.max > 0 && report.joinMs.max < 3000)
+    }
+
+    @Test func leaversCauseRekeysAndDeliveryStaysAbove99Percent() async throws {
+        let setup = try await LoopbackConference.start(policy: RekeyPolicy(rekeyOnLeave: true))
+        let configuration = Self.configuration(setup, duration: 4, leaveAfter: 2)
+        let report = try await Task.detached { try LoadRunner(configuration: configuration).run() }.value
+        await setup.stop()
+        #expect(report.joined == 6, "\(report.failures)")
+        #expect(report.rekeys == 2, "one leave per conference, one rekey each")
+        #expect(report.e2eAuthFailures == 0 && report.hbhAuthFailures == 0)
+        #expect(report.contentMismatches == 0)
+        #expect(report.deliveredFraction >= 0.99, "\(report.summary)")
+    }
+}
