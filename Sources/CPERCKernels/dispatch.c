@@ -267,6 +267,11 @@ static void fanout_separately(const uint8_t *shared, size_t shared_len, perc_gcm
 }
 
 void perc_gcm_seal_fanout(const uint8_t *shared, size_t shared_len, perc_gcm_fanout_job *jobs, size_t count) {
+    static const uint8_t nothing[1] = {0};
+    if (shared == NULL) {   // an empty shared part
+        shared = nothing;
+        shared_len = 0;
+    }
     size_t i = 0;
     while (i < count) {
         perc_gcm_fanout_job *a = &jobs[i];
