@@ -31,6 +31,31 @@
 //
 // Open hashes the ciphertext as it is read, decrypts into `out`, checks the tag with a
 // constant-time PTEST and, on failure, restores the ciphertext (out == in) or zeroes `out`.
+//
+// ---- The fused double transform (RFC 8723) and fan-out ----
+//
+// Double seal: the inner and outer data counters cover the same block positions (the outer
+// plaintext starts with the inner ciphertext), so each 16-block chunk is loaded once, the
+// inner keystream gives the inner ciphertext, the outer keystream applied to it gives the
+// outer ciphertext, one store, and both GHASH chains absorb their ciphertext in the same
+// iteration. The tail (last < 256 payload bytes, the inner tag, which exists only once the
+// inner GHASH is complete, and the OHB) goes through one buffer: inner seal, tag and OHB
+// appended, outer seal. Short packets (outer plaintext <= 240 bytes) take the one-pass short
+// path once per layer, the outer in place over the inner's output.
+//
+// Double open: the receiver's inner AAD and index depend on the OHB, which lies at the end
+// of the outer ciphertext. The caller decrypts those 1-4 bytes first WITHOUT trusting them
+// (perc_gcm_ctr_peek: two keystream blocks), derives the inner AAD and IV, then calls the
+// fused open: each chunk of outer ciphertext is hashed (outer GHASH), decrypted to the inner
+// ciphertext, hashed again (inner GHASH) and decrypted. Both tags are compared without an
+// early exit and the output is undone (both keystreams re-applied in place, or zeroed) unless
+// both verified, so a forged OHB only costs a failed open. The alternative, verifying the
+// outer tag over the whole ciphertext before touching the inner layer, needs two passes.
+//
+// Measured on Zen 3 (2 shared cores, noisy): the fused seal costs about what two separate
+// seals cost (within 5%): both layers are bound by the AES and PCLMUL ports, which fusion
+// does not relieve; it saves the second load/store pass and one call. Issuing both
+// keystreams in one round loop (8 + 8 vectors) was slower: the states spill.
 #include "perc_internal.h"
 
 #if defined(__x86_64__)
