@@ -99,6 +99,32 @@ void perc_openssl_gcm_cleanup(perc_gcm_key *key) {
     }
 }
 
+/// GCM keystream bytes [offset, offset + n) of `iv` (n <= 16): encrypts zeros up to there.
+/// Linear in `offset`; the portable path only needs it for the few OHB bytes of a packet.
+int perc_openssl_gcm_keystream(perc_gcm_key *key, const uint8_t iv[12], size_t offset, uint8_t *ks, size_t n) {
+    EVP_CIPHER_CTX *ctx = key->evp;
+    uint8_t zeros[256] = {0}, stream[256];
+    int outl = 0;
+    if (n > 16 || EVP_CipherInit_ex(ctx, NULL, NULL, NULL, iv, 1) != 1) {
+        return 0;
+    }
+    size_t end = offset + n, pos = 0;
+    while (pos < end) {
+        size_t m = end - pos < sizeof(zeros) ? end - pos : sizeof(zeros);
+        if (EVP_CipherUpdate(ctx, stream, &outl, zeros, (int)m) != 1) {
+            return 0;
+        }
+        for (size_t i = 0; i < m; i++) {   // keep the bytes of [offset, end) that fall in this chunk
+            if (pos + i >= offset) {
+                ks[pos + i - offset] = stream[i];
+            }
+        }
+        pos += m;
+    }
+    perc_secure_zero(stream, sizeof(stream));
+    return 1;
+}
+
 // MARK: - CTR
 
 static int openssl_ctr_xor(perc_ctr_key *key, const uint8_t iv[16], const uint8_t *in, uint8_t *out, size_t len) {

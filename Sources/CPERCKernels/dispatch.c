@@ -168,6 +168,142 @@ void perc_gcm_seal_batch(perc_gcm_job *jobs, size_t count) { run_gcm_batch(jobs,
 
 void perc_gcm_open_batch(perc_gcm_job *jobs, size_t count) { run_gcm_batch(jobs, count, 1); }
 
+// MARK: - Double transform and fan-out
+
+/// The portable twin of the fused double seal: two separate seals.
+static int double_seal_separately(perc_gcm_key *inner, const uint8_t inner_iv[12], const uint8_t *inner_aad,
+                                  size_t inner_aad_len, perc_gcm_key *outer, const uint8_t outer_iv[12],
+                                  const uint8_t *outer_aad, size_t outer_aad_len, const uint8_t *in, uint8_t *out,
+                                  size_t len, const uint8_t *ohb, size_t ohb_len, uint8_t outer_tag[16]) {
+    if (!perc_gcm_seal(inner, inner_iv, inner_aad, inner_aad_len, NULL, 0, in, out, len, out + len)) {
+        return 0;
+    }
+    memmove(out + len + 16, ohb, ohb_len);
+    return perc_gcm_seal(outer, outer_iv, outer_aad, outer_aad_len, NULL, 0, out, out, len + 16 + ohb_len,
+                         outer_tag);
+}
+
+int perc_gcm_double_seal(perc_gcm_key *inner, const uint8_t inner_iv[12], const uint8_t *inner_aad,
+                         size_t inner_aad_len, perc_gcm_key *outer, const uint8_t outer_iv[12],
+                         const uint8_t *outer_aad, size_t outer_aad_len, const uint8_t *in, uint8_t *out,
+                         size_t len, const uint8_t *ohb, size_t ohb_len, uint8_t outer_tag[16]) {
+    if (ohb_len > PERC_DOUBLE_MAX_OHB || len > ((uint64_t)1 << 36) - 64) {
+        return 0;
+    }
+    perc_gcm_double_seal_fn fused = inner->double_seal == outer->double_seal ? inner->double_seal : NULL;
+    return (fused != NULL ? fused : double_seal_separately)(inner, inner_iv, inner_aad, inner_aad_len, outer,
+                                                            outer_iv, outer_aad, outer_aad_len, in, out, len, ohb,
+                                                            ohb_len, outer_tag);
+}
+
+/// The portable twin of the fused double open: two separate opens, the outer ciphertext
+/// restored (in place) or cleared when the inner open fails.
+static int double_open_separately(perc_gcm_key *inner, const uint8_t inner_iv[12], const uint8_t *inner_aad,
+                                  size_t inner_aad_len, perc_gcm_key *outer, const uint8_t outer_iv[12],
+                                  const uint8_t *outer_aad, size_t outer_aad_len, const uint8_t *in, uint8_t *out,
+                                  size_t len, size_t ohb_len, const uint8_t outer_tag[16]) {
+    uint8_t tag[16];
+    memcpy(tag, outer_tag, 16);   // the tag may lie in `out` (in place, right after the ciphertext)
+    if (!perc_gcm_open(outer, outer_iv, outer_aad, outer_aad_len, NULL, 0, in, out, len, tag)) {
+        return 0;
+    }
+    const size_t n = len - 16 - ohb_len;
+    uint8_t inner_tag[16];
+    memcpy(inner_tag, out + n, 16);
+    if (perc_gcm_open(inner, inner_iv, inner_aad, inner_aad_len, NULL, 0, out, out, n, inner_tag)) {
+        return 1;
+    }
+    // out[0..n) holds the inner ciphertext again: put the outer ciphertext back, or clear.
+    if (out == in) {
+        perc_gcm_seal(outer, outer_iv, outer_aad, outer_aad_len, NULL, 0, out, out, len, tag);
+    } else {
+        perc_secure_zero(out, len);
+    }
+    return -1;
+}
+
+int perc_gcm_double_open(perc_gcm_key *inner, const uint8_t inner_iv[12], const uint8_t *inner_aad,
+                         size_t inner_aad_len, perc_gcm_key *outer, const uint8_t outer_iv[12],
+                         const uint8_t *outer_aad, size_t outer_aad_len, const uint8_t *in, uint8_t *out,
+                         size_t len, size_t ohb_len, const uint8_t outer_tag[16]) {
+    if (ohb_len > PERC_DOUBLE_MAX_OHB || len < 16 + ohb_len || len > ((uint64_t)1 << 36) - 32) {
+        if (out != in) {
+            perc_secure_zero(out, len);
+        }
+        return 0;
+    }
+    perc_gcm_double_open_fn fused = inner->double_open == outer->double_open ? inner->double_open : NULL;
+    return (fused != NULL ? fused : double_open_separately)(inner, inner_iv, inner_aad, inner_aad_len, outer,
+                                                            outer_iv, outer_aad, outer_aad_len, in, out, len,
+                                                            ohb_len, outer_tag);
+}
+
+int perc_gcm_ctr_peek(perc_gcm_key *key, const uint8_t iv[12], size_t offset, const uint8_t *in, uint8_t *out,
+                      size_t n) {
+    uint8_t ks[32];
+    if (n > 16 || offset > ((uint64_t)1 << 36) - 64) {
+        return 0;
+    }
+    if (key->backend == PERC_BACKEND_OPENSSL) {
+        if (!perc_openssl_gcm_keystream(key, iv, offset, ks, n)) {
+            return 0;
+        }
+    } else {
+#if defined(__x86_64__)
+        // The n bytes span at most two keystream blocks.
+        perc_aesni_gcm_keystream_block(key, iv, (uint32_t)(offset / 16), ks);
+        perc_aesni_gcm_keystream_block(key, iv, (uint32_t)(offset / 16 + 1), ks + 16);
+        memmove(ks, ks + offset % 16, n);
+#else
+        return 0;
+#endif
+    }
+    for (size_t i = 0; i < n; i++) {
+        out[i] = in[i] ^ ks[i];
+    }
+    perc_secure_zero(ks, sizeof(ks));
+    return 1;
+}
+
+/// The portable twin of a fan-out job: the shared part and the tail copied out, then sealed there.
+static void fanout_separately(const uint8_t *shared, size_t shared_len, perc_gcm_fanout_job *job) {
+    memcpy(job->out, shared, shared_len);
+    memcpy(job->out + shared_len, job->tail, job->tail_len);
+    job->result = perc_gcm_seal(job->key, job->iv, job->aad, job->aad_len, NULL, 0, job->out, job->out,
+                                shared_len + job->tail_len, job->tag);
+}
+
+void perc_gcm_seal_fanout(const uint8_t *shared, size_t shared_len, perc_gcm_fanout_job *jobs, size_t count) {
+    static const uint8_t nothing[1] = {0};
+    if (shared == NULL) {   // an empty shared part
+        shared = nothing;
+        shared_len = 0;
+    }
+    size_t i = 0;
+    while (i < count) {
+        perc_gcm_fanout_job *a = &jobs[i];
+        if (a->tail_len > PERC_DOUBLE_MAX_OHB) {
+            a->result = 0;
+            i++;
+            continue;
+        }
+        perc_gcm_fanout_pair_fn pair = a->key->fanout_pair;
+        perc_gcm_fanout_job *b = NULL;
+        if (i + 1 < count && jobs[i + 1].key->fanout_pair == pair && jobs[i + 1].tail_len <= PERC_DOUBLE_MAX_OHB) {
+            b = &jobs[i + 1];
+        }
+        if (pair != NULL) {
+            pair(shared, shared_len, a, b);
+        } else {
+            fanout_separately(shared, shared_len, a);
+            if (b != NULL) {
+                fanout_separately(shared, shared_len, b);
+            }
+        }
+        i += b != NULL ? 2 : 1;
+    }
+}
+
 // MARK: - CTR
 
 perc_ctr_key *perc_ctr_key_new(perc_backend backend, const uint8_t *raw, size_t len) {

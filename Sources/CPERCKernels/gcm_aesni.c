@@ -512,6 +512,286 @@ AESNI static void aesni_gcm_seal_batch(perc_gcm_job *jobs, size_t count) { gcm_b
 
 AESNI static void aesni_gcm_open_batch(perc_gcm_job *jobs, size_t count) { gcm_batch(jobs, count, 1); }
 
+// MARK: - Fused double transform and fan-out
+//
+// The same structure as in gcm_vaes256.c (see the notes there and in perc_kernels.h), with
+// 8-block chunks of 128-bit vectors: the two layers' keystreams run as independent AES
+// chains, the bulk loads each chunk once and advances both GHASH chains in the same iteration, and the
+// tail (last payload bytes, inner tag, OHB) goes through one buffer.
+
+AESNI INLINE __m128i load_j0(const uint8_t iv[12]) {
+    _Alignas(16) uint8_t j0[16];
+    memcpy(j0, iv, 12);
+    j0[12] = 0, j0[13] = 0, j0[14] = 0, j0[15] = 1;
+    return bswap128(_mm_load_si128((const __m128i *)j0));
+}
+
+AESNI INLINE __m128i ctr_add(__m128i ctr, int k) { return _mm_add_epi32(ctr, _mm_set_epi32(0, 0, 0, k)); }
+
+/// E(K, block) with the key's round keys.
+AESNI INLINE __m128i aes_one(const perc_gcm_key *key, __m128i block) {
+    const __m128i *rk = (const __m128i *)key->round_keys;
+    block = _mm_xor_si128(block, rk[0]);
+    for (int r = 1; r < key->rounds; r++) {
+        block = _mm_aesenc_si128(block, rk[r]);
+    }
+    return _mm_aesenclast_si128(block, rk[key->rounds]);
+}
+
+AESNI void perc_aesni_gcm_keystream_block(const perc_gcm_key *key, const uint8_t iv[12], uint32_t block,
+                                          uint8_t ks[16]) {
+    __m128i c = ctr_add(load_j0(iv), (int)(block + 1));
+    _mm_storeu_si128((__m128i *)ks, aes_one(key, bswap128(c)));
+}
+
+/// J0 and the data blocks of a short packet of `len` bytes for both keys, one key after the
+/// other (independent chains the core overlaps; one round loop over both measured slower:
+/// 8 + 8 states do not fit the 16 XMM registers).
+AESNI INLINE void short_keystream_pair(const perc_gcm_key *ka, __m128i ca, __m128i ksa[16], const perc_gcm_key *kb,
+                                       __m128i cb, __m128i ksb[16], size_t len) {
+    short_keystream(ka, ca, ksa, len);
+    short_keystream(kb, cb, ksb, len);
+}
+
+typedef struct layer {
+    const perc_gcm_key *key;
+    __m128i ctr0, y, mask;
+} layer;
+
+AESNI static void layer_begin(layer *l, const perc_gcm_key *key, const uint8_t iv[12], const uint8_t *aad,
+                              size_t aad_len) {
+    l->key = key;
+    l->ctr0 = load_j0(iv);
+    l->mask = aes_one(key, bswap128(l->ctr0));
+    l->y = ghash_aad(key, aad, aad_len, NULL, 0);
+}
+
+/// Seals or opens the n bytes of `buf` in place for layer l (buf's first block is data block
+/// `first`) and absorbs the ciphertext.
+AESNI static void layer_buffer(layer *l, uint8_t *buf, size_t n, size_t first, int open) {
+    __m128i ks[8];
+    __m128i ctr = ctr_add(l->ctr0, (int)(1 + first));
+    size_t t = 0;
+    for (; n - t >= 128; t += 128) {
+        aes_ctr32(l->key, ctr, ks, 8);
+        ctr = ctr_add(ctr, 8);
+        l->y = crypt8(l->key, l->y, ks, buf + t, buf + t, open);
+    }
+    if (t < n) {
+        aes_ctr32_upto8(l->key, ctr, ks, (n - t + 15) / 16);
+        l->y = crypt_partial(l->key, l->y, ks, buf + t, buf + t, n - t, open);
+    }
+    PERC_UNROLL
+    for (int i = 0; i < 8; i++) {
+        ks[i] = _mm_setzero_si128();
+    }
+}
+
+AESNI static __m128i layer_tag(const layer *l, size_t aad_len, size_t len) {
+    __m128i lens = _mm_set_epi64x((long long)((uint64_t)aad_len * 8), (long long)((uint64_t)len * 8));
+    return _mm_xor_si128(bswap128(ghash_blocks(l->key, l->y, &lens, 1)), l->mask);
+}
+
+AESNI INLINE int tags_equal(__m128i a, const uint8_t *b) {
+    __m128i diff = _mm_xor_si128(a, _mm_loadu_si128((const __m128i *)b));
+    return _mm_testz_si128(diff, diff);
+}
+
+AESNI static int aesni_double_seal(perc_gcm_key *ki, const uint8_t iv_i[12], const uint8_t *aad_i, size_t la_i,
+                                   perc_gcm_key *ko, const uint8_t iv_o[12], const uint8_t *aad_o, size_t la_o,
+                                   const uint8_t *in, uint8_t *out, size_t len, const uint8_t *ohb, size_t ohb_len,
+                                   uint8_t tag_o[16]) {
+    const size_t olen = len + 16 + ohb_len;
+    if (is_short(olen, la_o) && is_short(len, la_i)) {
+        __m128i ksi[16], kso[16];
+        const __m128i ci = load_j0(iv_i), co = load_j0(iv_o);
+        short_keystream_pair(ki, ci, ksi, ko, co, kso, olen);
+        gcm_short(ki, ksi, ci, aad_i, la_i, NULL, 0, in, out, len, out + len, NULL, 0);
+        memcpy(out + len + 16, ohb, ohb_len);
+        gcm_short(ko, kso, co, aad_o, la_o, NULL, 0, out, out, olen, tag_o, NULL, 0);
+        perc_secure_zero(ksi, sizeof(ksi));
+        perc_secure_zero(kso, sizeof(kso));
+        return 1;
+    }
+    layer li, lo;
+    layer_begin(&li, ki, iv_i, aad_i, la_i);
+    layer_begin(&lo, ko, iv_o, aad_o, la_o);
+    size_t done = 0;
+    __m128i ksi[8], kso[8], xi[8], xo[8];
+    for (; len - done >= 128; done += 128) {
+        aes_ctr32(ki, ctr_add(li.ctr0, (int)(1 + done / 16)), ksi, 8);
+        aes_ctr32(ko, ctr_add(lo.ctr0, (int)(1 + done / 16)), kso, 8);
+        PERC_UNROLL
+        for (int i = 0; i < 8; i++) {
+            __m128i c1 = _mm_xor_si128(_mm_loadu_si128((const __m128i *)(in + done + 16 * i)), ksi[i]);
+            __m128i c2 = _mm_xor_si128(c1, kso[i]);
+            xi[i] = bswap128(c1);
+            xo[i] = bswap128(c2);
+            _mm_storeu_si128((__m128i *)(out + done + 16 * i), c2);
+        }
+        li.y = ghash_blocks(ki, li.y, xi, 8);
+        lo.y = ghash_blocks(ko, lo.y, xo, 8);
+    }
+    _Alignas(16) uint8_t buf[176];   // < 128 payload bytes, the inner tag, the OHB
+    memset(buf, 0, sizeof(buf));
+    const size_t rem = len - done, tl = rem + 16 + ohb_len;
+    if (rem > 0) {
+        memcpy(buf, in + done, rem);
+        layer_buffer(&li, buf, rem, done / 16, 0);
+    }
+    _mm_storeu_si128((__m128i *)(buf + rem), layer_tag(&li, la_i, len));
+    memcpy(buf + rem + 16, ohb, ohb_len);
+    layer_buffer(&lo, buf, tl, done / 16, 0);
+    memcpy(out + done, buf, tl);
+    _mm_storeu_si128((__m128i *)tag_o, layer_tag(&lo, la_o, olen));
+    perc_secure_zero(buf, sizeof(buf));
+    perc_secure_zero(ksi, sizeof(ksi));
+    perc_secure_zero(kso, sizeof(kso));
+    return 1;
+}
+
+AESNI static int aesni_double_open(perc_gcm_key *ki, const uint8_t iv_i[12], const uint8_t *aad_i, size_t la_i,
+                                   perc_gcm_key *ko, const uint8_t iv_o[12], const uint8_t *aad_o, size_t la_o,
+                                   const uint8_t *in, uint8_t *out, size_t len, size_t ohb_len,
+                                   const uint8_t outer_tag[16]) {
+    _Alignas(16) uint8_t tag_o[16], tag_i[16];
+    memcpy(tag_o, outer_tag, 16);
+    const size_t n = len - 16 - ohb_len;
+    if (is_short(len, la_o) && is_short(n, la_i)) {
+        __m128i ksi[16], kso[16];
+        const __m128i ci = load_j0(iv_i), co = load_j0(iv_o);
+        short_keystream_pair(ki, ci, ksi, ko, co, kso, len);
+        int result = 0;
+        if (gcm_short(ko, kso, co, aad_o, la_o, NULL, 0, in, out, len, NULL, tag_o, 1)) {
+            memcpy(tag_i, out + n, 16);
+            result = 1;
+            if (!gcm_short(ki, ksi, ci, aad_i, la_i, NULL, 0, out, out, n, NULL, tag_i, 1)) {
+                result = -1;
+                if (out == in) {
+                    ctr_only(ko, ctr_add(co, 1), out, len);
+                } else {
+                    perc_secure_zero(out, len);
+                }
+            }
+        }
+        perc_secure_zero(ksi, sizeof(ksi));
+        perc_secure_zero(kso, sizeof(kso));
+        return result;
+    }
+    layer li, lo;
+    layer_begin(&li, ki, iv_i, aad_i, la_i);
+    layer_begin(&lo, ko, iv_o, aad_o, la_o);
+    size_t done = 0;
+    __m128i ksi[8], kso[8], xi[8], xo[8];
+    for (; n - done >= 128; done += 128) {
+        aes_ctr32(ki, ctr_add(li.ctr0, (int)(1 + done / 16)), ksi, 8);
+        aes_ctr32(ko, ctr_add(lo.ctr0, (int)(1 + done / 16)), kso, 8);
+        PERC_UNROLL
+        for (int i = 0; i < 8; i++) {
+            __m128i c2 = _mm_loadu_si128((const __m128i *)(in + done + 16 * i));
+            __m128i c1 = _mm_xor_si128(c2, kso[i]);
+            xo[i] = bswap128(c2);
+            xi[i] = bswap128(c1);
+            _mm_storeu_si128((__m128i *)(out + done + 16 * i), _mm_xor_si128(c1, ksi[i]));
+        }
+        lo.y = ghash_blocks(ko, lo.y, xo, 8);
+        li.y = ghash_blocks(ki, li.y, xi, 8);
+    }
+    _Alignas(16) uint8_t buf[176];
+    memset(buf, 0, sizeof(buf));
+    const size_t rem = n - done, tl = len - done;
+    memcpy(buf, in + done, tl);
+    layer_buffer(&lo, buf, tl, done / 16, 1);
+    if (rem > 0) {
+        layer_buffer(&li, buf, rem, done / 16, 1);
+    }
+    memcpy(out + done, buf, tl);
+    const int ok_o = tags_equal(layer_tag(&lo, la_o, len), tag_o);
+    const int ok_i = tags_equal(layer_tag(&li, la_i, n), buf + rem);
+    perc_secure_zero(buf, sizeof(buf));
+    perc_secure_zero(ksi, sizeof(ksi));
+    perc_secure_zero(kso, sizeof(kso));
+    if (ok_o & ok_i) {
+        return 1;
+    }
+    if (out == in) {
+        ctr_only(ki, ctr_add(li.ctr0, 1), out, n);
+        ctr_only(ko, ctr_add(lo.ctr0, 1), out, len);
+    } else {
+        perc_secure_zero(out, len);
+    }
+    return ok_o ? -1 : 0;
+}
+
+/// Fan-out to jobs a and b (b may be NULL): see gcm_vaes256.c.
+AESNI static void aesni_fanout_pair(const uint8_t *shared, size_t sl, perc_gcm_fanout_job *a, perc_gcm_fanout_job *b) {
+    perc_gcm_fanout_job *jobs[2] = {a, b};
+    const int m = b != NULL ? 2 : 1;
+    int shortcut = 1;
+    for (int j = 0; j < m; j++) {
+        shortcut &= is_short(sl + jobs[j]->tail_len, jobs[j]->aad_len);
+    }
+    if (shortcut) {
+        __m128i ks[2][16];
+        __m128i c[2];
+        for (int j = 0; j < m; j++) {
+            c[j] = load_j0(jobs[j]->iv);
+            memcpy(jobs[j]->out, shared, sl);
+            memcpy(jobs[j]->out + sl, jobs[j]->tail, jobs[j]->tail_len);
+        }
+        const size_t longest = sl + (m == 2 && b->tail_len > a->tail_len ? b->tail_len : a->tail_len);
+        if (m == 2) {
+            short_keystream_pair(a->key, c[0], ks[0], b->key, c[1], ks[1], longest);
+        } else {
+            short_keystream(a->key, c[0], ks[0], longest);
+        }
+        for (int j = 0; j < m; j++) {
+            perc_gcm_fanout_job *job = jobs[j];
+            job->result = gcm_short(job->key, ks[j], c[j], job->aad, job->aad_len, NULL, 0, job->out, job->out,
+                                    sl + job->tail_len, job->tag, NULL, 0);
+        }
+        perc_secure_zero(ks, sizeof(ks));
+        return;
+    }
+    layer l[2];
+    for (int j = 0; j < m; j++) {
+        layer_begin(&l[j], jobs[j]->key, jobs[j]->iv, jobs[j]->aad, jobs[j]->aad_len);
+    }
+    size_t done = 0;
+    __m128i ks[2][8], x[2][8];
+    for (; sl - done >= 128; done += 128) {
+        for (int j = 0; j < m; j++) {
+            aes_ctr32(jobs[j]->key, ctr_add(l[j].ctr0, (int)(1 + done / 16)), ks[j], 8);
+        }
+        PERC_UNROLL
+        for (int i = 0; i < 8; i++) {
+            const __m128i p = _mm_loadu_si128((const __m128i *)(shared + done + 16 * i));
+            for (int j = 0; j < m; j++) {
+                const __m128i cj = _mm_xor_si128(p, ks[j][i]);
+                _mm_storeu_si128((__m128i *)(jobs[j]->out + done + 16 * i), cj);
+                x[j][i] = bswap128(cj);
+            }
+        }
+        for (int j = 0; j < m; j++) {
+            l[j].y = ghash_blocks(l[j].key, l[j].y, x[j], 8);
+        }
+    }
+    _Alignas(16) uint8_t buf[176];
+    for (int j = 0; j < m; j++) {
+        perc_gcm_fanout_job *job = jobs[j];
+        const size_t tl = sl - done + job->tail_len;
+        memset(buf, 0, sizeof(buf));
+        memcpy(buf, shared + done, sl - done);
+        memcpy(buf + (sl - done), job->tail, job->tail_len);
+        layer_buffer(&l[j], buf, tl, done / 16, 0);
+        memcpy(job->out + done, buf, tl);
+        _mm_storeu_si128((__m128i *)job->tag, layer_tag(&l[j], job->aad_len, sl + job->tail_len));
+        job->result = 1;
+    }
+    perc_secure_zero(buf, sizeof(buf));
+    perc_secure_zero(ks, sizeof(ks));
+}
+
 /// Fills round_keys, round_keys_x2, h_powers and h_folds (shared with the vaes256 path).
 AESNI int perc_aesni_gcm_tables(perc_gcm_key *key, const uint8_t *raw, size_t len) {
     int rounds = perc_aes_expand_aesni(raw, len, key->round_keys);
@@ -556,6 +836,9 @@ int perc_aesni_gcm_init(perc_gcm_key *key, const uint8_t *raw, size_t len) {
     key->open = aesni_gcm_open;
     key->seal_batch = aesni_gcm_seal_batch;
     key->open_batch = aesni_gcm_open_batch;
+    key->double_seal = aesni_double_seal;
+    key->double_open = aesni_double_open;
+    key->fanout_pair = aesni_fanout_pair;
     return 1;
 }
 

@@ -16,6 +16,18 @@ typedef int (*perc_gcm_open_fn)(perc_gcm_key *key, const uint8_t iv[12],
                                 const uint8_t *aad, size_t aad_len, const uint8_t *aad2, size_t aad2_len,
                                 const uint8_t *in, uint8_t *out, size_t len, const uint8_t tag[16]);
 typedef void (*perc_gcm_batch_fn)(perc_gcm_job *jobs, size_t count);
+typedef int (*perc_gcm_double_seal_fn)(perc_gcm_key *inner, const uint8_t inner_iv[12], const uint8_t *inner_aad,
+                                       size_t inner_aad_len, perc_gcm_key *outer, const uint8_t outer_iv[12],
+                                       const uint8_t *outer_aad, size_t outer_aad_len, const uint8_t *in,
+                                       uint8_t *out, size_t len, const uint8_t *ohb, size_t ohb_len,
+                                       uint8_t outer_tag[16]);
+typedef int (*perc_gcm_double_open_fn)(perc_gcm_key *inner, const uint8_t inner_iv[12], const uint8_t *inner_aad,
+                                       size_t inner_aad_len, perc_gcm_key *outer, const uint8_t outer_iv[12],
+                                       const uint8_t *outer_aad, size_t outer_aad_len, const uint8_t *in,
+                                       uint8_t *out, size_t len, size_t ohb_len, const uint8_t outer_tag[16]);
+/// Seals a pair of fan-out jobs (b may be NULL) over one shared plaintext.
+typedef void (*perc_gcm_fanout_pair_fn)(const uint8_t *shared, size_t shared_len, perc_gcm_fanout_job *a,
+                                        perc_gcm_fanout_job *b);
 typedef int (*perc_ctr_xor_fn)(perc_ctr_key *key, const uint8_t iv[16], const uint8_t *in, uint8_t *out,
                                size_t len);
 typedef void (*perc_sha1_compress_fn)(uint32_t state[5], const uint8_t *blocks, size_t nblocks);
@@ -32,6 +44,11 @@ struct perc_gcm_key {
     perc_gcm_open_fn open;
     perc_gcm_batch_fn seal_batch;   // NULL: the batch calls run `seal` per job
     perc_gcm_batch_fn open_batch;
+    // Fused double transform and fan-out (NULL: dispatch.c makes the separate calls). Used
+    // only when every key of the call has the same function.
+    perc_gcm_double_seal_fn double_seal;
+    perc_gcm_double_open_fn double_open;
+    perc_gcm_fanout_pair_fn fanout_pair;
     void *evp;   // OpenSSL path: EVP_CIPHER_CTX *
     int rounds;  // ISA paths: 10 or 14
     // ISA paths. Round keys 0..rounds, in the byte order AESENC takes them.
@@ -68,6 +85,7 @@ struct perc_hmac_sha1_key {
 // OpenSSL path (backend_openssl.c).
 int perc_openssl_gcm_init(perc_gcm_key *key, const uint8_t *raw, size_t len);
 void perc_openssl_gcm_cleanup(perc_gcm_key *key);
+int perc_openssl_gcm_keystream(perc_gcm_key *key, const uint8_t iv[12], size_t offset, uint8_t *ks, size_t n);
 int perc_openssl_ctr_init(perc_ctr_key *key, const uint8_t *raw, size_t len);
 void perc_openssl_ctr_cleanup(perc_ctr_key *key);
 int perc_openssl_hmac_sha1_init(perc_hmac_sha1_key *key, const uint8_t *raw, size_t len);
@@ -94,6 +112,8 @@ int perc_native_hmac_sha1_init(perc_hmac_sha1_key *key, const uint8_t *raw, size
 int perc_aes_expand_aesni(const uint8_t *raw, size_t len, uint8_t round_keys[15][16]);   // returns rounds
 int perc_aesni_gcm_tables(perc_gcm_key *key, const uint8_t *raw, size_t len);   // keys + H powers
 int perc_aesni_gcm_init(perc_gcm_key *key, const uint8_t *raw, size_t len);
+/// E(K, J0 + 1 + block) for one data block: the keystream block of data block `block`.
+void perc_aesni_gcm_keystream_block(const perc_gcm_key *key, const uint8_t iv[12], uint32_t block, uint8_t ks[16]);
 int perc_vaes256_gcm_init(perc_gcm_key *key, const uint8_t *raw, size_t len);
 int perc_aesni_ctr_init(perc_ctr_key *key, const uint8_t *raw, size_t len);
 int perc_vaes256_ctr_init(perc_ctr_key *key, const uint8_t *raw, size_t len);

@@ -32,6 +32,59 @@ enum DoubleLayers {
         }
     }
 
+    /// Double-seals (RFC 8723 5.1 steps 3-6) in one kernel call: `count` bytes from `source`
+    /// under the inner keys and `innerAAD`, the inner tag and `ohb` appended, all of it under
+    /// the outer keys and `outerAAD` into `payload`, the outer tag right after. Both layers
+    /// use the index `index`. The bytes equal those of an inner `seal` and an outer `seal`.
+    @inline(__always)
+    static func sealDouble(inner: SRTPKeys, outer: SRTPKeys, ssrc: UInt32, index: UInt64,
+                           innerAAD: UnsafeRawBufferPointer, outerAAD: UnsafeRawBufferPointer,
+                           source: UnsafeRawPointer, payload: UnsafeMutableRawPointer, count: Int,
+                           ohb: UnsafeRawBufferPointer) -> Bool {
+        let innerCipher = inner.rtp, outerCipher = outer.rtp
+        return innerCipher.withRTPNonce(ssrc: ssrc, index: index) { innerIV in
+            outerCipher.withRTPNonce(ssrc: ssrc, index: index) { outerIV in
+                KernelDoubleGCM.seal(inner: innerCipher.gcm!, innerIV: innerIV, innerAAD: innerAAD,
+                                     outer: outerCipher.gcm!, outerIV: outerIV, outerAAD: outerAAD,
+                                     input: source, output: payload, count: count, ohb: ohb,
+                                     outerTag: payload + count + 16 + ohb.count)
+            }
+        }
+    }
+
+    /// Double-opens in one kernel call: the `count` bytes at `source` (outer ciphertext of
+    /// `E2E ciphertext | E2E tag | OHB`, the OHB `ohbLength` bytes, the outer tag right after)
+    /// into `payload`. Both tags are checked before anything is released; see
+    /// ``KernelDoubleGCM/open(inner:innerIV:innerAAD:outer:outerIV:outerAAD:input:output:count:ohbLength:outerTag:)``.
+    @inline(__always)
+    static func openDouble(inner: SRTPKeys, innerIndex: UInt64, outer: SRTPKeys, outerIndex: UInt64, ssrc: UInt32,
+                           innerAAD: UnsafeRawBufferPointer, outerAAD: UnsafeRawBufferPointer,
+                           source: UnsafeRawPointer, payload: UnsafeMutableRawPointer, count: Int,
+                           ohbLength: Int) -> KernelDoubleGCM.OpenResult {
+        let innerCipher = inner.rtp, outerCipher = outer.rtp
+        return innerCipher.withRTPNonce(ssrc: ssrc, index: innerIndex) { innerIV in
+            outerCipher.withRTPNonce(ssrc: ssrc, index: outerIndex) { outerIV in
+                KernelDoubleGCM.open(inner: innerCipher.gcm!, innerIV: innerIV, innerAAD: innerAAD,
+                                     outer: outerCipher.gcm!, outerIV: outerIV, outerAAD: outerAAD,
+                                     input: source, output: payload, count: count, ohbLength: ohbLength,
+                                     outerTag: source + count)
+            }
+        }
+    }
+
+    /// Decrypts the last `length` (<= 4) bytes of the outer ciphertext `source[0..<count]`
+    /// into `destination` without authenticating them: the OHB a receiver must parse before
+    /// the authenticated ``openDouble``. Act on it only once that open succeeded.
+    @inline(__always)
+    static func peekOuterTail(_ keys: SRTPKeys, ssrc: UInt32, index: UInt64, source: UnsafeRawPointer, count: Int,
+                              length: Int, into destination: UnsafeMutableRawPointer) -> Bool {
+        let cipher = keys.rtp
+        return cipher.withRTPNonce(ssrc: ssrc, index: index) { iv in
+            KernelDoubleGCM.peek(cipher.gcm!, iv: iv, offset: count - length, input: source + (count - length),
+                                 output: destination, count: length)
+        }
+    }
+
     /// Calls `body` with the synthetic inner AAD (RFC 8723 5.1 step 3, 5.3 step 4): the first
     /// 12 + 4*CC bytes of `header`, X cleared, with `fields` written in.
     @inline(__always)

@@ -31,6 +31,12 @@ extension DoubleReceiver {
         let header = UnsafeRawBufferPointer(start: source, count: headerLength)
         let payload = destination + headerLength
         let outerKeys = hopByHop.keys
+        if offer == nil,
+           let opened = openFused(source: source, destination: destination, headerLength: headerLength,
+                                  count: outerEnd - headerLength, received: received, ssrc: ssrc,
+                                  outerIndex: outerIndex, outerKeys: outerKeys) {
+            return opened
+        }
         guard DoubleLayers.open(outerKeys, ssrc: ssrc, index: outerIndex, aad: header, source: source + headerLength,
                                 payload: payload, count: outerEnd - headerLength)
         else { throw .authenticationFailed(ssrc: ssrc) }
@@ -54,6 +60,52 @@ extension DoubleReceiver {
         hopByHop.keys.srtpPackets += 1
         opened.keys.srtpPackets += 1
         return headerLength + opened.plaintextLength
+    }
+
+    /// Both layers in one fused kernel call, for the common case (no EKT key offer): the OHB
+    /// is read ahead (decrypted, not yet authenticated) to form the inner AAD and index, then
+    /// the kernel checks both tags before releasing anything, and the packet is committed.
+    /// Returns nil with no state changed and the input as it was whenever this path cannot
+    /// finish alone (a tag or the OHB failed, the first inner key candidate did not open it,
+    /// ...): the separate opens then run and report exactly what was wrong.
+    private func openFused(source: UnsafeRawPointer, destination: UnsafeMutableRawPointer, headerLength: Int,
+                           count: Int, received: RTPHeaderFields, ssrc: UInt32, outerIndex: UInt64,
+                           outerKeys: SRTPKeys) -> Int? {
+        // The portable path has no fused kernel, and its read-ahead costs a pass over the
+        // packet: the separate opens are cheaper there.
+        guard outerKeys.rtp.gcm?.backend != .openssl else { return nil }
+        let peekLength = min(4, count)
+        var tail: UInt32 = 0
+        let ohb: OriginalHeaderBlock? = withUnsafeMutableBytes(of: &tail) { bytes in
+            guard DoubleLayers.peekOuterTail(outerKeys, ssrc: ssrc, index: outerIndex, source: source + headerLength,
+                                             count: count, length: peekLength, into: bytes.baseAddress!)
+            else { return nil }
+            return try? OriginalHeaderBlock(parsingEndOf: UnsafeRawBufferPointer(rebasing: bytes[0..<peekLength]))
+        }
+        guard let ohb, count - ohb.encodedLength - 16 >= 0,
+              let candidates = try? innerKeys(ssrc: ssrc, offer: nil) else { return nil }
+        let ciphertextLength = count - ohb.encodedLength - 16
+        let original = ohb.original(of: received)
+        guard let innerIndex = try? innerStreams.indexToAccept(ssrc: ssrc, sequenceNumber: original.sequenceNumber,
+                                                               initialROC: candidates.roc) else { return nil }
+        let keys = candidates.first
+        let result = DoubleLayers.withSyntheticHeader(
+            source, baseLength: DoubleLayers.baseHeaderLength(source), fields: original
+        ) { aad in
+            DoubleLayers.openDouble(inner: keys, innerIndex: innerIndex, outer: outerKeys, outerIndex: outerIndex,
+                                    ssrc: ssrc, innerAAD: aad,
+                                    outerAAD: UnsafeRawBufferPointer(start: source, count: headerLength),
+                                    source: source + headerLength, payload: destination + headerLength,
+                                    count: count, ohbLength: ohb.encodedLength)
+        }
+        guard result == .opened else { return nil }
+        if source != UnsafeRawPointer(destination) { destination.copyMemory(from: source, byteCount: headerLength) }
+        original.write(to: destination)
+        outerStreams.recordAccepted(ssrc: ssrc, index: outerIndex)
+        innerStreams.recordAccepted(ssrc: ssrc, index: innerIndex)
+        outerKeys.srtpPackets += 1
+        keys.srtpPackets += 1
+        return headerLength + ciphertextLength
     }
 
     /// An opened inner layer: what to commit once the packet passed.

@@ -112,17 +112,20 @@ public final class DoubleSender {
         }
         let payload = destination + headerLength
         let payloadLength = length - headerLength
-        let sealedInner = DoubleLayers.withSyntheticHeader(
+        // Inner seal over the synthetic header, the empty OHB `00`, outer seal over the full
+        // header: one fused kernel call.
+        var emptyOHB: UInt8 = 0
+        let sealed = DoubleLayers.withSyntheticHeader(
             source, baseLength: DoubleLayers.baseHeaderLength(source), fields: RTPHeaderFields(header: source)
         ) { aad in
-            DoubleLayers.seal(inner, ssrc: ssrc, index: index, aad: aad, payload: payload, count: payloadLength,
-                              from: source + headerLength)
+            withUnsafeBytes(of: &emptyOHB) { ohb in
+                DoubleLayers.sealDouble(inner: inner, outer: outer, ssrc: ssrc, index: index, innerAAD: aad,
+                                        outerAAD: UnsafeRawBufferPointer(start: destination, count: headerLength),
+                                        source: source + headerLength, payload: payload, count: payloadLength,
+                                        ohb: ohb)
+            }
         }
-        payload.storeBytes(of: 0, toByteOffset: payloadLength + 16, as: UInt8.self)   // the empty OHB
-        let sealedOuter = sealedInner && DoubleLayers.seal(
-            outer, ssrc: ssrc, index: index, aad: UnsafeRawBufferPointer(start: destination, count: headerLength),
-            payload: payload, count: payloadLength + 17)
-        guard sealedOuter else { throw .cryptoFailure }
+        guard sealed else { throw .cryptoFailure }
         if let ekt {
             ekt.writeField(ssrc: ssrc, roc: UInt32(truncatingIfNeeded: index >> 16), to: destination + sealedLength)
         }

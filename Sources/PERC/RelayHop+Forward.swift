@@ -45,6 +45,14 @@ extension RelayHop {
         output.removeAll()
         try withUnsafeTemporaryAllocation(byteCount: max(packet.count, 1), alignment: 16) { scratch throws(SRTPError) in
             let opened = try openForRelay(packet, into: scratch.baseAddress!)
+            if !Self.repeatsHop(targets) {
+                sealFannedOut(opened, source: packet, plaintext: scratch.baseAddress!, to: targets, into: output)
+                streams.recordAccepted(ssrc: opened.ssrc, index: opened.index)
+                keys.srtpPackets += 1
+                return
+            }
+            // A hop named twice: its second copy's index depends on the first copy's commit,
+            // so seal one copy after the other.
             for target in targets {
                 output.appendResult { slot throws(SRTPError) in
                     guard slot.count >= packet.count + 3 else {
@@ -150,16 +158,8 @@ extension RelayHop {
     /// received (its header and EKT field are copied from there). Throws before writing.
     func sealRelayed(_ opened: RelayOpenedPacket, source: UnsafeRawBufferPointer, to target: RelayTarget,
                      into destination: UnsafeMutableRawPointer) throws(SRTPError) -> Int {
-        let hop = target.hop
-        guard hop.direction == .outbound else { throw .invalidParameter("relay must seal on an outbound hop") }
-        guard !sharesKey(with: hop) else { throw .relayKeyReuse }
-        let fields = target.edits.applied(to: opened.received)
-        var ohb = opened.ohb
-        ohb.record(from: opened.received, to: fields)
-        let index = try hop.streams.indexToSend(ssrc: opened.ssrc, sequenceNumber: fields.sequenceNumber,
-                                                initialROC: hop.configuration.initialROC)
-        guard hop.keys.srtpPackets < SRTPKeys.srtpPacketLimit else { throw .keyExhausted(ssrc: opened.ssrc) }
-
+        let plan = try planRelayed(opened, to: target)
+        let hop = target.hop, fields = plan.fields, ohb = plan.ohb, index = plan.index
         let headerLength = opened.headerLength
         let ektField = source.baseAddress! + (source.count - opened.ektLength)
         if source.baseAddress != UnsafeRawPointer(destination) {
@@ -180,5 +180,113 @@ extension RelayHop {
         hop.streams.recordSent(ssrc: opened.ssrc, index: index)
         hop.keys.srtpPackets += 1
         return end + opened.ektLength
+    }
+}
+
+/// What the relay decided for one copy before writing it: the edited header fields, the
+/// updated OHB and the outbound index.
+struct RelayCopyPlan {
+    let fields: RTPHeaderFields
+    let ohb: OriginalHeaderBlock
+    let index: UInt64
+}
+
+extension RelayHop {
+    /// Every check and decision of ``sealRelayed(_:source:to:into:)``, without writing or
+    /// committing anything.
+    func planRelayed(_ opened: RelayOpenedPacket, to target: RelayTarget) throws(SRTPError) -> RelayCopyPlan {
+        let hop = target.hop
+        guard hop.direction == .outbound else { throw .invalidParameter("relay must seal on an outbound hop") }
+        guard !sharesKey(with: hop) else { throw .relayKeyReuse }
+        let fields = target.edits.applied(to: opened.received)
+        var ohb = opened.ohb
+        ohb.record(from: opened.received, to: fields)
+        let index = try hop.streams.indexToSend(ssrc: opened.ssrc, sequenceNumber: fields.sequenceNumber,
+                                                initialROC: hop.configuration.initialROC)
+        guard hop.keys.srtpPackets < SRTPKeys.srtpPacketLimit else { throw .keyExhausted(ssrc: opened.ssrc) }
+        return RelayCopyPlan(fields: fields, ohb: ohb, index: index)
+    }
+
+    /// Whether a hop appears twice among `targets` (compared by identity).
+    static func repeatsHop(_ targets: [RelayTarget]) -> Bool {
+        for i in targets.indices {
+            for j in targets.indices where j > i && targets[i].hop === targets[j].hop { return true }
+        }
+        return false
+    }
+
+    /// The fan-out's copies in one kernel call: every copy is planned (a failing one gets a
+    /// failed slot), its header, OHB and EKT field are written into its slot, then one
+    /// fan-out seal encrypts the shared `E2E ciphertext | E2E tag` (at `plaintext +
+    /// headerLength`) with each copy's OHB under each target's key and index, and the copies
+    /// that sealed are committed. No hop may appear twice in `targets`.
+    func sealFannedOut(_ opened: RelayOpenedPacket, source: UnsafeRawBufferPointer, plaintext: UnsafeRawPointer,
+                       to targets: [RelayTarget], into output: PacketBatch) {
+        let count = min(targets.count, output.maximumCount - output.count)
+        guard count > 0 else { return }
+        let headerLength = opened.headerLength
+        let sharedLength = opened.plaintextLength - opened.ohb.encodedLength
+        let shared = UnsafeRawBufferPointer(start: plaintext + headerLength, count: sharedLength)
+        // Per copy: 16 bytes of IV, 4 of OHB.
+        withUnsafeTemporaryAllocation(byteCount: 20 * count, alignment: 16) { scratch in
+        withUnsafeTemporaryAllocation(of: Result<RelayCopyPlan, SRTPError>.self, capacity: count) { plans in
+        withUnsafeTemporaryAllocation(of: KernelFanOutJob.self, capacity: count) { jobs in
+        withUnsafeTemporaryAllocation(of: Bool.self, capacity: count) { sealed in
+            var jobCount = 0
+            let first = output.count
+            for k in 0..<count {
+                let target = targets[k]
+                let plan: Result<RelayCopyPlan, SRTPError>
+                do throws(SRTPError) {
+                    guard output.slotCapacity >= source.count + 3 else {
+                        throw .bufferTooSmall(needed: source.count + 3, capacity: output.slotCapacity)
+                    }
+                    plan = .success(try planRelayed(opened, to: target))
+                } catch {
+                    plan = .failure(error)
+                }
+                plans.initializeElement(at: k, to: plan)
+                guard case .success(let copy) = plan else { continue }
+                let iv = scratch.baseAddress! + 16 * k
+                let ohb = scratch.baseAddress! + 16 * count + 4 * k
+                copy.ohb.write(to: ohb)
+                target.hop.keys.rtp.withRTPNonce(ssrc: opened.ssrc, index: copy.index) { iv.copyMemory(from: $0, byteCount: 12) }
+                // The slot this copy is appended to below (slots are fixed storage of the batch).
+                let slot = output.withUnsafeMutableSlot(at: first + k) { slot, _ in slot.baseAddress! }
+                slot.copyMemory(from: source.baseAddress!, byteCount: headerLength)
+                copy.fields.write(to: slot)
+                let end = headerLength + sharedLength + copy.ohb.encodedLength + 16
+                if opened.ektLength > 0 {   // the EKT field behind the new tag, untouched
+                    (slot + end).copyMemory(from: source.baseAddress! + (source.count - opened.ektLength),
+                                            byteCount: opened.ektLength)
+                }
+                jobs.initializeElement(at: jobCount, to: KernelFanOutJob(
+                    key: target.hop.keys.rtp.gcm!, iv: UnsafeRawPointer(iv),
+                    aad: UnsafeRawBufferPointer(start: slot, count: headerLength),
+                    tail: UnsafeRawBufferPointer(start: ohb, count: copy.ohb.encodedLength),
+                    output: slot + headerLength, tag: slot + (end - 16)))
+                jobCount += 1
+            }
+            KernelDoubleGCM.sealFanOut(shared: shared, jobs: UnsafeBufferPointer(rebasing: jobs[0..<jobCount]),
+                                       results: sealed)
+            var job = 0
+            for k in 0..<count {
+                output.appendResult { _ throws(SRTPError) in
+                    let copy = try plans[k].get()
+                    defer { job += 1 }
+                    guard sealed[job] else { throw .cryptoFailure }
+                    let hop = targets[k].hop
+                    hop.streams.recordSent(ssrc: opened.ssrc, index: copy.index)
+                    hop.keys.srtpPackets += 1
+                    return headerLength + sharedLength + copy.ohb.encodedLength + 16 + opened.ektLength
+                }
+            }
+            jobs.baseAddress!.deinitialize(count: jobCount)
+            plans.baseAddress!.deinitialize(count: count)
+            scratch.initializeMemory(as: UInt8.self, repeating: 0)
+        }
+        }
+        }
+        }
     }
 }

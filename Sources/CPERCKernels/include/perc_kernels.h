@@ -98,6 +98,62 @@ void perc_gcm_seal_batch(perc_gcm_job *jobs, size_t count);
 /// `result` 0, `out` restored to the ciphertext when out == in, zeroed otherwise).
 void perc_gcm_open_batch(perc_gcm_job *jobs, size_t count);
 
+// MARK: - Fused double AES-GCM (RFC 8723) and fan-out
+
+/// Longest Original Header Block the double calls accept (RFC 8723 allows 1..4 bytes).
+#define PERC_DOUBLE_MAX_OHB 16
+
+/// RFC 8723 double seal in one call: the inner (end-to-end) seal of `in[0..len)` under
+/// `inner`/`inner_iv`/`inner_aad`, then the outer (hop-by-hop) seal of
+/// `inner ciphertext || inner tag || ohb` under `outer`/`outer_iv`/`outer_aad`.
+/// `out` receives the `len + 16 + ohb_len` bytes of outer ciphertext (`out` may equal `in`;
+/// `ohb` must not overlap `out`), `outer_tag` the outer tag. The result is byte for byte
+/// that of two perc_gcm_seal calls. When both keys run on one ISA path the two layers run in
+/// one pass over the payload; otherwise this makes the two calls. Returns 1 on success.
+int perc_gcm_double_seal(perc_gcm_key *inner, const uint8_t inner_iv[12], const uint8_t *inner_aad,
+                         size_t inner_aad_len, perc_gcm_key *outer, const uint8_t outer_iv[12],
+                         const uint8_t *outer_aad, size_t outer_aad_len, const uint8_t *in, uint8_t *out,
+                         size_t len, const uint8_t *ohb, size_t ohb_len, uint8_t outer_tag[16]);
+
+/// RFC 8723 double open in one call. `in[0..len)` is the outer ciphertext of
+/// `inner ciphertext || inner tag || OHB`, the OHB being `ohb_len` bytes (the caller reads it
+/// first with perc_gcm_ctr_peek); `outer_tag` is the outer tag. Both tags are checked in
+/// constant time before the call returns. Returns 1 when both verified: `out[0..len)` then
+/// holds `plaintext || inner tag || OHB` (exactly what two perc_gcm_open calls leave).
+/// Returns 0 when the outer tag failed, -1 when the outer tag verified but the inner failed;
+/// on either failure no plaintext is released: `out` holds the ciphertext again when
+/// `out == in`, zeros otherwise (perc_gcm_open's contract).
+int perc_gcm_double_open(perc_gcm_key *inner, const uint8_t inner_iv[12], const uint8_t *inner_aad,
+                         size_t inner_aad_len, perc_gcm_key *outer, const uint8_t outer_iv[12],
+                         const uint8_t *outer_aad, size_t outer_aad_len, const uint8_t *in, uint8_t *out,
+                         size_t len, size_t ohb_len, const uint8_t outer_tag[16]);
+
+/// Counter-mode decrypts bytes `[offset, offset + n)` of a GCM ciphertext of `key`/`iv`
+/// into `out` WITHOUT authenticating anything (n <= 16). For a receiver that must read the
+/// few trailing bytes that choose the rest of its work (the OHB) before the authenticated
+/// open; nothing it returns may be acted on unless that open succeeds. Returns 1 on success.
+int perc_gcm_ctr_peek(perc_gcm_key *key, const uint8_t iv[12], size_t offset, const uint8_t *in, uint8_t *out,
+                      size_t n);
+
+/// One receiver of a fan-out: its own key, IV, AAD and trailing bytes (the OHB it gets).
+typedef struct perc_gcm_fanout_job {
+    perc_gcm_key *key;
+    const uint8_t *iv;                      ///< 12 bytes.
+    const uint8_t *aad;                     ///< AAD (the copy's header); may be NULL when aad_len is 0.
+    size_t aad_len;
+    const uint8_t *tail;                    ///< Plaintext after the shared part (0..16 bytes).
+    size_t tail_len;
+    uint8_t *out;                           ///< shared_len + tail_len bytes of ciphertext, written.
+    uint8_t *tag;                           ///< 16 bytes, written.
+    int result;                             ///< Set by the call: 1 on success.
+} perc_gcm_fanout_job;
+
+/// Fan-out seal: job i gets perc_gcm_seal(key_i, iv_i, aad_i, shared || tail_i) into out_i and
+/// tag_i. On the ISA paths jobs run in pairs that share each load of `shared` and run their
+/// two AES chains interleaved. `shared` must not overlap any job's out. Keys may differ in
+/// length and backend.
+void perc_gcm_seal_fanout(const uint8_t *shared, size_t shared_len, perc_gcm_fanout_job *jobs, size_t count);
+
 // MARK: - AES-CTR (RFC 3711 AES-CM: a 128-bit counter block, whole-block increment)
 
 typedef struct perc_ctr_key perc_ctr_key;

@@ -7,7 +7,7 @@ internal import CPERCKernels
 ///
 /// One thread at a time may use a key (the portable path keeps a cipher context in it).
 package final class KernelAESGCM {
-    fileprivate let key: OpaquePointer
+    let key: OpaquePointer
 
     /// Expands a 16- or 32-byte key. Returns nil on a bad length or unavailable backend.
     package init?(key bytes: UnsafeRawBufferPointer, backend: CryptoBackend) {
