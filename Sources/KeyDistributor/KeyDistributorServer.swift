@@ -39,7 +39,6 @@ public final class KeyDistributorServer: @unchecked Sendable {
         public var associations = 0
         public var mediaKeysSent = 0
         public var disconnectsSent = 0
-        public var rekeys = 0
     }
 
     public let keyDistributor: KeyDistributor
