@@ -180,7 +180,7 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
-        .testTarget(name: "MediaDistributorTests", dependencies: ["MediaDistributor", "PERCTunnel", "PERC", "SRTP"]),
+        .testTarget(name: "MediaDistributorTests", dependencies: ["MediaDistributor", "PERCTunnel", "PERC", "SRTP", "TestSupport"]),
         .testTarget(
             name: "ConferenceLoadTests",
             dependencies: [

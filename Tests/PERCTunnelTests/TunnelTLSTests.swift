@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Copyright 2026 the swift-perc authors
 
+import TestSupport
 import Foundation
 import NIOCore
 import PERCTunnel

@@ -5,14 +5,16 @@ import Foundation
 import Synchronization
 
 /// Collects values from any thread for a test to wait on.
-final class Collected<Value: Sendable>: Sendable {
+public final class Collected<Value: Sendable>: Sendable {
     private let values = Mutex<[Value]>([])
 
-    func append(_ value: Value) { values.withLock { $0.append(value) } }
-    var all: [Value] { values.withLock { $0 } }
+    public init() {}
+
+    public func append(_ value: Value) { values.withLock { $0.append(value) } }
+    public var all: [Value] { values.withLock { $0 } }
 
     /// Waits until `condition` holds for the values, up to `timeout`; returns whether it did.
-    func wait(timeout: Duration = .seconds(5), until condition: ([Value]) -> Bool) async -> Bool {
+    public func wait(timeout: Duration = .seconds(5), until condition: ([Value]) -> Bool) async -> Bool {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if condition(all) { return true }
@@ -23,7 +25,7 @@ final class Collected<Value: Sendable>: Sendable {
 }
 
 /// Polls `condition` until it holds or `timeout` passes.
-func eventually(timeout: Duration = .seconds(5), _ condition: () -> Bool) async -> Bool {
+public func eventually(timeout: Duration = .seconds(5), _ condition: () -> Bool) async -> Bool {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
         if condition() { return true }
@@ -33,7 +35,7 @@ func eventually(timeout: Duration = .seconds(5), _ condition: () -> Bool) async 
 }
 
 /// A fresh temporary directory.
-func temporaryDirectory(_ name: String) -> String {
+public func temporaryDirectory(_ name: String) -> String {
     let path = NSTemporaryDirectory() + "perc-\(name)-\(UInt64.random(in: 0...UInt64.max))"
     try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     return path
