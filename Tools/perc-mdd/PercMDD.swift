@@ -74,13 +74,32 @@ struct PercMDD: AsyncParsableCommand {
         var metricsChannel: (any Channel)? = nil
         if let registry, let metricsAddress { metricsChannel = try await MetricsServer.start(registry, on: metricsAddress) }
         let metricsListener = metricsChannel
+        let tunnelLogger = logger
         let poller = Task {
             let received = Gauge(label: "perc_mdd_rtp_received_total")
             let forwarded = Gauge(label: "perc_mdd_rtp_forwarded_total")
             let rtcp = Gauge(label: "perc_mdd_rtcp_forwarded_total")
             let failures = Gauge(label: "perc_mdd_hop_authentication_failures_total")
             let disconnects = Gauge(label: "perc_mdd_endpoint_disconnects_total")
+            let connected = Gauge(label: "perc_mdd_tunnel_connected")
+            let connections = Gauge(label: "perc_mdd_tunnel_connections_total")
+            let hopKeys = Gauge(label: "perc_mdd_hop_keys_held")
+            var wasConnected = false
             while !Task.isCancelled {
+                if let tunnel = distributor.tunnel {
+                    let isConnected = tunnel.isConnected
+                    if isConnected != wasConnected {
+                        if isConnected {
+                            tunnelLogger.info("tunnel to the key distributor up", metadata: ["connections": "\(tunnel.connectionCount)"])
+                        } else {
+                            tunnelLogger.warning("tunnel to the key distributor down; forwarding with the installed hop keys, reconnecting")
+                        }
+                        wasConnected = isConnected
+                    }
+                    connected.record(isConnected ? 1 : 0)
+                    connections.record(tunnel.connectionCount)
+                }
+                hopKeys.record(distributor.heldKeyLengths.count)
                 let statistics = distributor.statistics
                 received.record(statistics.rtpReceived)
                 forwarded.record(statistics.rtpForwarded)
