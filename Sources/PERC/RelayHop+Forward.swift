@@ -43,10 +43,17 @@ extension RelayHop {
         throws(SRTPError)
     {
         output.removeAll()
-        try withUnsafeTemporaryAllocation(byteCount: max(packet.count, 1), alignment: 16) { scratch throws(SRTPError) in
+        try scratch.withBytes(max(packet.count, 1)) { scratch throws(SRTPError) in
             let opened = try openForRelay(packet, into: scratch.baseAddress!)
             if !Self.repeatsHop(targets) {
-                sealFannedOut(opened, source: packet, plaintext: scratch.baseAddress!, to: targets, into: output)
+                // In groups small enough for the per-copy plans to live on the stack.
+                var start = targets.startIndex
+                while start < targets.endIndex {
+                    let end = min(start + Self.fanOutGroup, targets.endIndex)
+                    sealFannedOut(opened, source: packet, plaintext: scratch.baseAddress!, to: targets[start..<end],
+                                  into: output)
+                    start = end
+                }
                 streams.recordAccepted(ssrc: opened.ssrc, index: opened.index)
                 keys.srtpPackets += 1
                 return
@@ -208,6 +215,11 @@ extension RelayHop {
     }
 
     /// Whether a hop appears twice among `targets` (compared by identity).
+    /// Copies sealed per fan-out kernel call: few enough that each call's plans, jobs and
+    /// IVs fit the 1 KiB a temporary allocation may take from the stack.
+    static let fanOutGroup = max(1, min(KernelDoubleGCM.fanOutJobsOnStack,
+                                        1024 / max(MemoryLayout<Result<RelayCopyPlan, SRTPError>>.stride, 20)))
+
     static func repeatsHop(_ targets: [RelayTarget]) -> Bool {
         for i in targets.indices {
             for j in targets.indices where j > i && targets[i].hop === targets[j].hop { return true }
@@ -221,7 +233,7 @@ extension RelayHop {
     /// headerLength`) with each copy's OHB under each target's key and index, and the copies
     /// that sealed are committed. No hop may appear twice in `targets`.
     func sealFannedOut(_ opened: RelayOpenedPacket, source: UnsafeRawBufferPointer, plaintext: UnsafeRawPointer,
-                       to targets: [RelayTarget], into output: PacketBatch) {
+                       to targets: ArraySlice<RelayTarget>, into output: PacketBatch) {
         let count = min(targets.count, output.maximumCount - output.count)
         guard count > 0 else { return }
         let headerLength = opened.headerLength
@@ -235,7 +247,7 @@ extension RelayHop {
             var jobCount = 0
             let first = output.count
             for k in 0..<count {
-                let target = targets[k]
+                let target = targets[targets.startIndex + k]
                 let plan: Result<RelayCopyPlan, SRTPError>
                 do throws(SRTPError) {
                     guard output.slotCapacity >= source.count + 3 else {
@@ -275,7 +287,7 @@ extension RelayHop {
                     let copy = try plans[k].get()
                     defer { job += 1 }
                     guard sealed[job] else { throw .cryptoFailure }
-                    let hop = targets[k].hop
+                    let hop = targets[targets.startIndex + k].hop
                     hop.streams.recordSent(ssrc: opened.ssrc, index: copy.index)
                     hop.keys.srtpPackets += 1
                     return headerLength + sharedLength + copy.ohb.encodedLength + 16 + opened.ektLength

@@ -24,6 +24,8 @@ public final class RelayHop {
     package let keys: SRTPKeys
     package let streams: StreamTable
     private let masterKey: SecretBytes
+    /// Where a fan-out keeps the opened packet between the open and the seals.
+    let scratch = RelayScratch()
 
     /// - Parameter outer: the hop's outer master key and salt (16/32 + 12 bytes).
     public init(profile: DoubleProfile, direction: Direction, outer: SRTPMasterKey,

@@ -44,9 +44,9 @@ import Testing
         }
     }
 
-    /// A fan-out to 12 targets with different keys and header edits (so different OHBs) equals 12 separate OpenSSL-backend forwards, and every copy opens at its receiver.
+    /// A fan-out to 30 targets (several kernel calls: see `RelayHop.fanOutGroup`) with different keys and header edits (so different OHBs) equals 30 separate OpenSSL-backend forwards, and every copy opens at its receiver.
     @Test func fanOutMatchesSeparateForwards() throws {
-        let profile = DoubleProfile.aes128Gcm, copies = 12
+        let profile = DoubleProfile.aes128Gcm, copies = 30
         let keys = DoubleTestKeys(profile, hopCount: copies + 1, seed: 63)
         let sender = try keys.sender()
         // PT and marker edits: OHBs of 1 and 2 bytes that every receiver can still open

@@ -16,7 +16,7 @@ let benchmarks: @Sendable () -> Void = {
     )
 
     for batch in [1, 32] {
-        Benchmark("protect aes128-gcm 1200B batch \(batch)") { benchmark in
+        Benchmark("protect_aes128-gcm_1200B_batch_\(batch)") { benchmark in
             let fixture = TransformFixture(batch: batch)
             let sender = try SRTPSender(profile: .aeadAes128Gcm, masterKey: fixture.key16, masterSalt: fixture.salt12)
             sender.protect(fixture.inputs[0], into: fixture.output)
@@ -27,7 +27,7 @@ let benchmarks: @Sendable () -> Void = {
             }
         }
 
-        Benchmark("protectInPlace aes128-gcm 1200B batch \(batch)") { benchmark in
+        Benchmark("protectInPlace_aes128-gcm_1200B_batch_\(batch)") { benchmark in
             let fixture = TransformFixture(batch: batch)
             let sender = try SRTPSender(profile: .aeadAes128Gcm, masterKey: fixture.key16, masterSalt: fixture.salt12)
             sender.protect(fixture.inputs[0], into: fixture.output)
@@ -41,7 +41,7 @@ let benchmarks: @Sendable () -> Void = {
             }
         }
 
-        Benchmark("unprotect aes128-gcm 1200B batch \(batch)") { benchmark in
+        Benchmark("unprotect_aes128-gcm_1200B_batch_\(batch)") { benchmark in
             let fixture = TransformFixture(batch: batch)
             let sender = try SRTPSender(profile: .aeadAes128Gcm, masterKey: fixture.key16, masterSalt: fixture.salt12)
             let receiver = try SRTPReceiver(profile: .aeadAes128Gcm, masterKey: fixture.key16, masterSalt: fixture.salt12)
@@ -58,7 +58,7 @@ let benchmarks: @Sendable () -> Void = {
             }
         }
 
-        Benchmark("double-protect double-aes128-gcm 1200B batch \(batch)") { benchmark in
+        Benchmark("double-protect_double-aes128-gcm_1200B_batch_\(batch)") { benchmark in
             let fixture = TransformFixture(batch: batch)
             let sender = try DoubleSender(profile: .aes128Gcm, masterKey: fixture.key32, masterSalt: fixture.salt24)
             sender.protect(fixture.inputs[0], into: fixture.output)
@@ -69,14 +69,23 @@ let benchmarks: @Sendable () -> Void = {
             }
         }
 
-        Benchmark("forward double-aes128-gcm 1200B batch \(batch)") { benchmark in
+        Benchmark("double-unprotect_double-aes128-gcm_1200B_batch_\(batch)") { benchmark in
             let fixture = TransformFixture(batch: batch)
             let sender = try DoubleSender(profile: .aes128Gcm, masterKey: fixture.key32, masterSalt: fixture.salt24)
-            let protected = fixture.inputs.map { input in
-                let out = PacketBatch(maximumCount: batch)
-                sender.protect(input, into: out)
-                return out
+            let receiver = try DoubleReceiver(profile: .aes128Gcm, masterKey: fixture.key32, masterSalt: fixture.salt24)
+            let protected = fixture.doubleProtected(by: sender)
+            receiver.unprotect(protected[0], into: fixture.output)
+            benchmark.startMeasurement()
+            for i in benchmark.scaledIterations {
+                receiver.unprotect(protected[1 + i % (protected.count - 1)], into: fixture.output)
+                blackHole(fixture.output.count)
             }
+        }
+
+        Benchmark("forward_double-aes128-gcm_1200B_batch_\(batch)") { benchmark in
+            let fixture = TransformFixture(batch: batch)
+            let sender = try DoubleSender(profile: .aes128Gcm, masterKey: fixture.key32, masterSalt: fixture.salt24)
+            let protected = fixture.doubleProtected(by: sender)
             let inbound = try RelayHop(profile: .aes128Gcm, direction: .inbound,
                                        outer: SRTPMasterKey(key: Array(fixture.key32[16...]), salt: Array(fixture.salt24[12...])))
             let outbound = try RelayHop(profile: .aes128Gcm, direction: .outbound,
@@ -87,6 +96,30 @@ let benchmarks: @Sendable () -> Void = {
             for i in benchmark.scaledIterations {
                 inbound.forward(protected[1 + i % (protected.count - 1)], to: target, into: fixture.output)
                 blackHole(fixture.output.count)
+            }
+        }
+    }
+
+    // Fan-out: one outer open, one outer seal per receiver hop; an iteration relays one packet
+    // to every receiver (divide by the receiver count for the cost per delivered copy).
+    for receivers in [4, 16] {
+        Benchmark("fanout-\(receivers)_double-aes128-gcm_1200B") { benchmark in
+            let fixture = TransformFixture(batch: 1)
+            let sender = try DoubleSender(profile: .aes128Gcm, masterKey: fixture.key32, masterSalt: fixture.salt24)
+            let protected = fixture.doubleProtected(by: sender)
+            let inbound = try RelayHop(profile: .aes128Gcm, direction: .inbound,
+                                       outer: SRTPMasterKey(key: Array(fixture.key32[16...]), salt: Array(fixture.salt24[12...])))
+            let targets = try (0..<receivers).map { receiver in
+                RelayTarget(hop: try RelayHop(profile: .aes128Gcm, direction: .outbound,
+                                              outer: SRTPMasterKey(key: [UInt8](repeating: UInt8(receiver + 1), count: 16),
+                                                                   salt: fixture.salt12)))
+            }
+            let copies = PacketBatch(maximumCount: receivers)
+            try fixture.fanOut(protected[0], from: inbound, to: targets, into: copies)
+            benchmark.startMeasurement()
+            for i in benchmark.scaledIterations {
+                try fixture.fanOut(protected[1 + i % (protected.count - 1)], from: inbound, to: targets, into: copies)
+                blackHole(copies.count)
             }
         }
     }
@@ -115,6 +148,22 @@ final class TransformFixture {
             return b
         }
         output = PacketBatch(maximumCount: batch)
+    }
+
+    /// Every input batch double-protected by `sender`, one output batch per input batch.
+    func doubleProtected(by sender: DoubleSender) -> [PacketBatch] {
+        inputs.map { input in
+            let out = PacketBatch(maximumCount: input.maximumCount)
+            sender.protect(input, into: out)
+            return out
+        }
+    }
+
+    /// Relays the first packet of `batch` through `inbound` to every target.
+    func fanOut(_ batch: PacketBatch, from inbound: RelayHop, to targets: [RelayTarget], into copies: PacketBatch) throws {
+        try batch.withUnsafeMutableSlot(at: 0) { slot, length in
+            try inbound.fanOut(UnsafeRawBufferPointer(rebasing: slot[0..<length]), to: targets, into: copies)
+        }
     }
 
     /// Puts plain packets back into `batch` (for the in-place benchmark).

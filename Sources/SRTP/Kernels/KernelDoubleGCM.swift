@@ -93,6 +93,12 @@ package struct KernelFanOutJob {
 }
 
 extension KernelDoubleGCM {
+    /// The most jobs one ``sealFanOut(shared:jobs:results:)`` call converts on the stack
+    /// (a temporary allocation over 1 KiB would go to the heap); callers with more copies
+    /// split them into calls of at most this many.
+    package static let fanOutJobsOnStack = 1024 / max(MemoryLayout<perc_gcm_fanout_job>.stride,
+                                                      MemoryLayout<KernelFanOutJob>.stride)
+
     /// Seals `shared | jobs[i].tail` for every job, as separate seals would (keys, IVs, AAD
     /// and tails may all differ). `results[i]` is true when job i sealed; `results` needs
     /// at least `jobs.count` elements.
