@@ -23,7 +23,8 @@
 //
 // The closing line is "aarch64 kernels: N passed, M failed"; the exit status is 0 only when
 // M is 0. With --choice-only it runs the backend-choice checks alone (the script's second run,
-// with PERC_CRYPTO_BACKEND=armv8 set).
+// with PERC_CRYPTO_BACKEND=armv8 set); with --fail-fast it stops at the first failed check
+// (the script's --mutate runs, which only need to know that a mutant is caught).
 #include "perc_internal.h"
 #include "reference.h"
 #include "fixtures.h"
@@ -33,6 +34,7 @@
 #include <string.h>
 
 static unsigned long passed, failed;
+static int fail_fast;   // --fail-fast: stop at the first failed check (the script's mutation runs)
 
 #define CHECK(cond, ...)                                                                                           \
     do {                                                                                                           \
@@ -44,6 +46,10 @@ static unsigned long passed, failed;
                 fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                                               \
                 fprintf(stderr, __VA_ARGS__);                                                                      \
                 fputc('\n', stderr);                                                                               \
+            }                                                                                                      \
+            if (fail_fast) {                                                                                       \
+                printf("aarch64 kernels: stopped at the first failure (%lu passed before it)\n", passed);          \
+                exit(1);                                                                                           \
             }                                                                                                      \
         }                                                                                                          \
     } while (0)
@@ -762,6 +768,7 @@ static void test_reference(void) {
 }
 
 int main(int argc, char **argv) {
+    fail_fast = argc > 1 && strcmp(argv[1], "--fail-fast") == 0;
     test_backend_choice();
     if (argc > 1 && strcmp(argv[1], "--choice-only") == 0) {   // for a run with PERC_CRYPTO_BACKEND set
         printf("aarch64 backend choice: %lu passed, %lu failed\n", passed, failed);
