@@ -6,8 +6,10 @@
 //
 // CPU features: AES + PMULL (checked by perc_cpu_has_armv8 from getauxval(AT_HWCAP)); the
 // functions carry __attribute__((target("+crypto"))), so the package needs no global -march
-// flag. ABI: plain C, AAPCS64, little-endian. Symbol: perc_armv8_gcm_init; seal/open are
-// static and stored in the key. Key sizes 128 and 256 (dispatch.c rejects the others).
+// flag. ABI: plain C, AAPCS64, little-endian. Symbols: perc_armv8_gcm_init and
+// perc_armv8_gcm_keystream_block (perc_gcm_ctr_peek); seal/open, the batch calls, the fused
+// double seal/open and the fan-out pair are static and stored in the key. Key sizes 128 and
+// 256 (dispatch.c rejects the others).
 //
 // Key layout (perc_internal.h, struct perc_gcm_key): round_keys[0..rounds] (FIPS 197 bytes,
 // see aes_armv8.h), then h_powers[] = H^16*x^-1, ..., H^1*x^-1 and one zero block, then
@@ -59,6 +61,40 @@
 // keystream over the data. A forged packet never has plaintext written anywhere: `out` is left
 // holding the ciphertext when out == in and is zeroed otherwise (perc_gcm_open's contract).
 // The branch after the comparison depends on the verification result, which is public.
+//
+// ---- Short packets and batches ----
+//
+// Up to 176 bytes (11 blocks) the keystream of J0 and of every data block runs as one pass of
+// up to 12 lanes before the GHASH step, so the tag mask no longer waits for a lone AES chain
+// at the end; open hashes and verifies first and then XORs the keystream it already holds
+// (zeroed afterwards). The batch calls take jobs two at a time: when both are short, both
+// keystreams run in ONE round loop (aes_encrypt_lanes2: 8 + 8, then 4 + 4 states), then each
+// job takes its GHASH and tag step; other jobs run alone.
+//
+// ---- The fused double transform (RFC 8723) and fan-out ----
+//
+// Double seal: the inner and outer data counters cover the same block positions (the outer
+// plaintext starts with the inner ciphertext), so per 128-byte chunk both keystreams run in
+// one round loop (16 states: aarch64 has 32 vector registers, where the x86 paths spill and
+// issue the two chains one after the other), the chunk is loaded once, c1 = p ^ ksi and
+// c2 = c1 ^ kso, one store, and both GHASH chains absorb their ciphertext. The tail (last
+// < 128 payload bytes, the inner tag, which exists only once the inner GHASH is complete, and
+// the OHB) goes through one buffer whose two keystreams also run as one interleaved pass.
+//
+// Double open keeps this file's rule that no plaintext is written before the tags verify.
+// Pass 1 runs the outer keystream only: each chunk of outer ciphertext is hashed (outer
+// GHASH), decrypted to the inner ciphertext, which is stored and hashed (inner GHASH). Both
+// tags are compared without an early exit. Pass 2, only when both verified, runs the inner
+// keystream over `out`. On a failure `out` is restored to the outer ciphertext (the outer
+// keystream once more, in place) or zeroed. The AES and PMULL work is that of two opens; the
+// passes touch an L1-resident packet.
+//
+// Fan-out: jobs come in pairs; per 128-byte chunk one load of the shared plaintext, both
+// jobs' keystreams in one round loop, two stores and two GHASH chains; each job's tail (the
+// rest of the shared part and its own 0..16 tail bytes) through a buffer.
+//
+// perc_gcm_ctr_peek: E(K, J0 + 1 + block) for the (at most two) blocks under the bytes
+// asked for; no authentication (the caller's contract).
 //
 // Rejected: the x86 paths' one-pass open that decrypts and then undoes the write on failure
 // (on Arm's Neoverse cores AES and PMULL issue to the same vector pipes, so fusing the two
