@@ -7,10 +7,23 @@
 # path. Builds the driver with clang (when installed) and with gcc and runs both; the last line
 # is the gcc build's "aarch64 kernels: N passed, M failed"; exits non-zero on a failure.
 #
+# With --mutate it then proves the driver can fail: for each mutant in Tests/KernelsC/mutants.py
+# (one deliberate bug in a copy of the kernels: a flipped constant bit, a skipped GHASH step, a
+# swapped keystream block, a tag check that ignores a bit, ...) it builds the driver with gcc
+# and runs it with --fail-fast; every mutant must make it fail. The last line is then
+# "aarch64 mutants: K of K caught"; a surviving mutant exits non-zero.
+#
 # Environment: CC (default aarch64-linux-gnu-gcc), QEMU (default qemu-aarch64-static),
 # AARCH64_SYSROOT (default /usr/aarch64-linux-gnu).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+mutate=0
+case "${1:-}" in
+--mutate) mutate=1 ;;
+"") ;;
+*) echo "usage: $0 [--mutate]" >&2; exit 2 ;;
+esac
 
 CC=${CC:-aarch64-linux-gnu-gcc}
 QEMU=${QEMU:-qemu-aarch64-static}
@@ -71,3 +84,32 @@ fi
 env -u PERC_CRYPTO_BACKEND "${run[@]}" "$build/aarch64_kernels_test"
 # And the forced choice must agree.
 PERC_CRYPTO_BACKEND=armv8 "${run[@]}" "$build/aarch64_kernels_test" --choice-only >/dev/null
+
+if [ "$mutate" = 1 ]; then
+    total=$(python3 Tests/KernelsC/mutants.py count)
+    caught=0
+    for ((i = 0; i < total; i++)); do
+        rm -rf "$build/mutant"
+        mkdir -p "$build/mutant"
+        cp -r "$kernels" "$build/mutant/"
+        what=$(python3 Tests/KernelsC/mutants.py apply "$build/mutant/CPERCKernels" "$i")
+        mutant_sources=("${sources[@]/#$kernels\//$build/mutant/CPERCKernels/}")
+        mutant_flags=()
+        for f in "${flags[@]/#-I$kernels/-I$build/mutant/CPERCKernels}"; do
+            [ "$f" = -Werror ] || mutant_flags+=("$f")   # a mutant may leave a value unused
+        done
+        "$CC" "${mutant_flags[@]}" "${mutant_sources[@]}" -o "$build/mutant/driver" 2>"$build/mutant/cc.log" || {
+            cat "$build/mutant/cc.log" >&2
+            echo "error: mutant $i ($what) does not compile" >&2
+            exit 1
+        }
+        if env -u PERC_CRYPTO_BACKEND "${run[@]}" "$build/mutant/driver" --fail-fast >"$build/mutant/log" 2>&1; then
+            echo "mutant $i SURVIVED: $what"
+        else
+            caught=$((caught + 1))
+            echo "mutant $i caught: $what ($(grep -m1 '^FAIL' "$build/mutant/log" | sed 's/^FAIL [^ ]* //'))"
+        fi
+    done
+    echo "aarch64 mutants: $caught of $total caught"
+    [ "$caught" = "$total" ]
+fi

@@ -254,6 +254,10 @@ int perc_gcm_ctr_peek(perc_gcm_key *key, const uint8_t iv[12], size_t offset, co
         perc_aesni_gcm_keystream_block(key, iv, (uint32_t)(offset / 16), ks);
         perc_aesni_gcm_keystream_block(key, iv, (uint32_t)(offset / 16 + 1), ks + 16);
         memmove(ks, ks + offset % 16, n);
+#elif defined(__aarch64__)
+        perc_armv8_gcm_keystream_block(key, iv, (uint32_t)(offset / 16), ks);
+        perc_armv8_gcm_keystream_block(key, iv, (uint32_t)(offset / 16 + 1), ks + 16);
+        memmove(ks, ks + offset % 16, n);
 #else
         return 0;
 #endif

@@ -121,6 +121,8 @@ int perc_vaes256_ctr_init(perc_ctr_key *key, const uint8_t *raw, size_t len);
 // aarch64 paths (defined only when __aarch64__).
 int perc_aes_expand_armv8(const uint8_t *raw, size_t len, uint8_t round_keys[15][16]);   // returns rounds
 int perc_armv8_gcm_init(perc_gcm_key *key, const uint8_t *raw, size_t len);
+/// E(K, J0 + 1 + block) for one data block: the keystream block of data block `block`.
+void perc_armv8_gcm_keystream_block(const perc_gcm_key *key, const uint8_t iv[12], uint32_t block, uint8_t ks[16]);
 int perc_armv8_ctr_init(perc_ctr_key *key, const uint8_t *raw, size_t len);
 void perc_sha1_compress_armv8(uint32_t state[5], const uint8_t *blocks, size_t nblocks);
 

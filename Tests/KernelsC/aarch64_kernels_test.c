@@ -23,7 +23,8 @@
 //
 // The closing line is "aarch64 kernels: N passed, M failed"; the exit status is 0 only when
 // M is 0. With --choice-only it runs the backend-choice checks alone (the script's second run,
-// with PERC_CRYPTO_BACKEND=armv8 set).
+// with PERC_CRYPTO_BACKEND=armv8 set); with --fail-fast it stops at the first failed check
+// (the script's --mutate runs, which only need to know that a mutant is caught).
 #include "perc_internal.h"
 #include "reference.h"
 #include "fixtures.h"
@@ -33,6 +34,7 @@
 #include <string.h>
 
 static unsigned long passed, failed;
+static int fail_fast;   // --fail-fast: stop at the first failed check (the script's mutation runs)
 
 #define CHECK(cond, ...)                                                                                           \
     do {                                                                                                           \
@@ -44,6 +46,10 @@ static unsigned long passed, failed;
                 fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                                               \
                 fprintf(stderr, __VA_ARGS__);                                                                      \
                 fputc('\n', stderr);                                                                               \
+            }                                                                                                      \
+            if (fail_fast) {                                                                                       \
+                printf("aarch64 kernels: stopped at the first failure (%lu passed before it)\n", passed);          \
+                exit(1);                                                                                           \
             }                                                                                                      \
         }                                                                                                          \
     } while (0)
@@ -283,6 +289,322 @@ static void test_gcm_batch(void) {
     perc_gcm_key_free(keys[1]);
 }
 
+// MARK: - Fused double transform, fan-out, batch and keystream peek
+
+/// Both layers of RFC 8723 built from two reference seals: the inner seal of pt, then the
+/// outer seal of inner ciphertext || inner tag || ohb. `mid` receives the outer plaintext.
+static void ref_double_seal(const uint8_t *ki, size_t kil, const uint8_t *iv_i, const uint8_t *aad_i, size_t la_i,
+                            const uint8_t *ko, size_t kol, const uint8_t *iv_o, const uint8_t *aad_o, size_t la_o,
+                            const uint8_t *pt, size_t len, const uint8_t *ohb, size_t ohb_len, uint8_t *mid,
+                            uint8_t *ct, uint8_t tag_o[16]) {
+    ref_gcm_seal(ki, kil, iv_i, aad_i, la_i, NULL, 0, pt, mid, len, mid + len);
+    memcpy(mid + len + 16, ohb, ohb_len);
+    ref_gcm_seal(ko, kol, iv_o, aad_o, la_o, NULL, 0, mid, ct, len + 16 + ohb_len, tag_o);
+}
+
+/// One double transform case: the fused seal against the expected outer ciphertext and tag
+/// (in place and out of place), against two separate single seals, then the fused open (in
+/// place with the tag right behind the ciphertext, and out of place) and its two failure
+/// modes: a forged outer tag (result 0) and an outer-valid packet whose inner layer was
+/// forged (result -1); on both, `out` keeps the ciphertext (in place) or is zeroed.
+static void double_check(const char *what, perc_gcm_key *ki, const uint8_t *iv_i, const uint8_t *aad_i, size_t la_i,
+                         perc_gcm_key *ko, const uint8_t *iv_o, const uint8_t *aad_o, size_t la_o, const uint8_t *pt,
+                         size_t len, const uint8_t *ohb, size_t ohb_len, const uint8_t *mid, const uint8_t *ct_expected,
+                         const uint8_t *tag_expected) {
+    static uint8_t buf[MAX_LEN + 128], out_buf[MAX_LEN + 128], forged[MAX_LEN + 64];
+    const size_t olen = len + 16 + ohb_len;
+    uint8_t tag[16], tag2[16];
+    uint8_t *out = out_buf + (len * 5 + 3) % 16;
+    // Seal out of place, in place, and as two single seals.
+    memset(out, 0x5a, olen);
+    CHECK(perc_gcm_double_seal(ki, iv_i, aad_i, la_i, ko, iv_o, aad_o, la_o, pt, out, len, ohb, ohb_len, tag) == 1 &&
+              memcmp(out, ct_expected, olen) == 0 && memcmp(tag, tag_expected, 16) == 0,
+          "%s: double seal out of place", what);
+    memcpy(buf, pt, len);
+    CHECK(perc_gcm_double_seal(ki, iv_i, aad_i, la_i, ko, iv_o, aad_o, la_o, buf, buf, len, ohb, ohb_len, tag) == 1 &&
+              memcmp(buf, ct_expected, olen) == 0 && memcmp(tag, tag_expected, 16) == 0,
+          "%s: double seal in place", what);
+    CHECK(perc_gcm_seal(ki, iv_i, aad_i, la_i, NULL, 0, pt, out, len, out + len) == 1 &&
+              (memcpy(out + len + 16, ohb, ohb_len), 1) &&
+              perc_gcm_seal(ko, iv_o, aad_o, la_o, NULL, 0, out, out, olen, tag2) == 1 &&
+              memcmp(out, buf, olen) == 0 && memcmp(tag2, tag, 16) == 0,
+          "%s: fused double seal differs from two single seals", what);
+    // Open in place, the outer tag stored right after the ciphertext, then out of place.
+    memcpy(buf, ct_expected, olen);
+    memcpy(buf + olen, tag_expected, 16);
+    CHECK(perc_gcm_double_open(ki, iv_i, aad_i, la_i, ko, iv_o, aad_o, la_o, buf, buf, olen, ohb_len, buf + olen) == 1 &&
+              memcmp(buf, pt, len) == 0 && memcmp(buf + len, mid + len, 16 + ohb_len) == 0,
+          "%s: double open in place", what);
+    memcpy(buf, ct_expected, olen);
+    CHECK(perc_gcm_double_open(ki, iv_i, aad_i, la_i, ko, iv_o, aad_o, la_o, buf, out, olen, ohb_len,
+                               tag_expected) == 1 &&
+              memcmp(out, pt, len) == 0 && memcmp(out + len, mid + len, 16 + ohb_len) == 0 &&
+              memcmp(buf, ct_expected, olen) == 0,
+          "%s: double open out of place", what);
+    // A forged outer tag.
+    memcpy(tag2, tag_expected, 16);
+    tag2[len % 16] ^= (uint8_t)(0x80u >> (len % 8));
+    CHECK(perc_gcm_double_open(ki, iv_i, aad_i, la_i, ko, iv_o, aad_o, la_o, buf, buf, olen, ohb_len, tag2) == 0 &&
+              memcmp(buf, ct_expected, olen) == 0,
+          "%s: forged outer tag, in place: result or ciphertext", what);
+    memset(out, 0xa5, olen);
+    CHECK(perc_gcm_double_open(ki, iv_i, aad_i, la_i, ko, iv_o, aad_o, la_o, buf, out, olen, ohb_len, tag2) == 0 &&
+              all_zero(out, olen),
+          "%s: forged outer tag, out of place: result or zeros", what);
+    // An outer-valid packet over a forged inner layer: one bit of the inner ciphertext (or,
+    // for an empty payload, of the inner tag) flipped, then sealed again by the outer layer.
+    memcpy(forged, mid, olen);
+    const size_t at = len % 3 == 0 ? len + len % 16 : (len * 7 + 3) % len;
+    forged[at] ^= (uint8_t)(1u << (len % 8));
+    CHECK(perc_gcm_seal(ko, iv_o, aad_o, la_o, NULL, 0, forged, forged, olen, tag2) == 1, "%s: outer reseal", what);
+    memcpy(buf, forged, olen);
+    CHECK(perc_gcm_double_open(ki, iv_i, aad_i, la_i, ko, iv_o, aad_o, la_o, buf, buf, olen, ohb_len, tag2) == -1 &&
+              memcmp(buf, forged, olen) == 0,
+          "%s: forged inner layer, in place: result or ciphertext", what);
+    memset(out, 0xa5, olen);
+    CHECK(perc_gcm_double_open(ki, iv_i, aad_i, la_i, ko, iv_o, aad_o, la_o, buf, out, olen, ohb_len, tag2) == -1 &&
+              all_zero(out, olen),
+          "%s: forged inner layer, out of place: result or zeros", what);
+}
+
+/// Official bytes through the new paths: each NIST GCM case as the inner layer of a double
+/// seal (the outer layer opened by a single open must give the published ciphertext and tag),
+/// as fan-out jobs (cases 1-4 and 13-16 share their plaintexts pairwise: one fan-out of the
+/// shared plaintext to an AES-128 and an AES-256 job must give both published results), as a
+/// batch, and the keystream peek over the published ciphertext.
+static void test_new_paths_vectors(void) {
+    enum { N = sizeof(nist_gcm) / sizeof(nist_gcm[0]) };
+    uint8_t key[N][32], iv[N][12], pt[N][64], aad[N][32], ct[N][64], tag[N][16];
+    size_t kl[N], al[N], len[N];
+    perc_gcm_key *keys[N];
+    for (size_t i = 0; i < N; i++) {
+        kl[i] = unhex(nist_gcm[i].key, key[i]);
+        unhex(nist_gcm[i].iv, iv[i]);
+        len[i] = unhex(nist_gcm[i].plaintext, pt[i]);
+        al[i] = unhex(nist_gcm[i].aad, aad[i]);
+        unhex(nist_gcm[i].ciphertext, ct[i]);
+        unhex(nist_gcm[i].tag, tag[i]);
+        keys[i] = perc_gcm_key_new(PERC_BACKEND_ARMV8, key[i], kl[i]);
+    }
+    uint8_t out[64 + 32], outer_tag[16], mid[64 + 32];
+    const uint8_t ohb[4] = {0x01, 0x23, 0x45, 0x67}, outer_iv[12] = {9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 1, 2},
+                  outer_aad[12] = {0x80, 0x60, 0x12, 0x34, 0xde, 0xad, 0xbe, 0xef, 0xca, 0xfe, 0xba, 0xbe};
+    for (size_t i = 0; i < N; i++) {
+        perc_gcm_key *outer = keys[(i + 3) % N];
+        const size_t olen = len[i] + 16 + 4;
+        CHECK(perc_gcm_double_seal(keys[i], iv[i], aad[i], al[i], outer, outer_iv, outer_aad, 12, pt[i], out, len[i],
+                                   ohb, 4, outer_tag) == 1 &&
+                  perc_gcm_open(outer, outer_iv, outer_aad, 12, NULL, 0, out, mid, olen, outer_tag) == 1 &&
+                  memcmp(mid, ct[i], len[i]) == 0 && memcmp(mid + len[i], tag[i], 16) == 0 &&
+                  memcmp(mid + len[i] + 16, ohb, 4) == 0,
+              "NIST case %s as the inner layer of a double seal", nist_gcm[i].name);
+        CHECK(perc_gcm_double_open(keys[i], iv[i], aad[i], al[i], outer, outer_iv, outer_aad, 12, out, out, olen, 4,
+                                   outer_tag) == 1 &&
+                  memcmp(out, pt[i], len[i]) == 0 && memcmp(out + len[i], tag[i], 16) == 0,
+              "NIST case %s as the inner layer of a double open", nist_gcm[i].name);
+        // The peek of the last n <= 16 bytes (the OHB position) of the published ciphertext.
+        const size_t n = len[i] < 16 ? len[i] : 16;
+        uint8_t peek[16];
+        CHECK(perc_gcm_ctr_peek(keys[i], iv[i], len[i] - n, ct[i] + len[i] - n, peek, n) == 1 &&
+                  memcmp(peek, pt[i] + len[i] - n, n) == 0,
+              "NIST case %s: peek of the last %zu bytes", nist_gcm[i].name, n);
+    }
+    for (size_t i = 0; i < N / 2; i++) {   // case i (AES-128) and case i + 4 (AES-256): same plaintext and AAD
+        uint8_t oa[64], ob[64], ta[16], tb[16];
+        perc_gcm_fanout_job jobs[2] = {
+            {.key = keys[i], .iv = iv[i], .aad = aad[i], .aad_len = al[i], .out = oa, .tag = ta},
+            {.key = keys[i + N / 2], .iv = iv[i + N / 2], .aad = aad[i + N / 2], .aad_len = al[i + N / 2], .out = ob,
+             .tag = tb},
+        };
+        perc_gcm_seal_fanout(pt[i], len[i], jobs, 2);
+        CHECK(jobs[0].result == 1 && jobs[1].result == 1 && memcmp(oa, ct[i], len[i]) == 0 &&
+                  memcmp(ta, tag[i], 16) == 0 && memcmp(ob, ct[i + N / 2], len[i]) == 0 &&
+                  memcmp(tb, tag[i + N / 2], 16) == 0,
+              "NIST cases %s and %s as one fan-out", nist_gcm[i].name, nist_gcm[i + N / 2].name);
+    }
+    perc_gcm_job jobs[N];
+    uint8_t bout[N][64], btag[N][16];
+    for (size_t i = 0; i < N; i++) {
+        jobs[i] = (perc_gcm_job){.key = keys[i], .iv = iv[i], .aad = aad[i], .aad_len = al[i], .in = pt[i],
+                                 .out = bout[i], .len = len[i], .tag = btag[i], .result = -1};
+    }
+    perc_gcm_seal_batch(jobs, N);
+    for (size_t i = 0; i < N; i++) {
+        CHECK(jobs[i].result == 1 && memcmp(bout[i], ct[i], len[i]) == 0 && memcmp(btag[i], tag[i], 16) == 0,
+              "NIST case %s in a seal batch", nist_gcm[i].name);
+        jobs[i].in = bout[i];
+    }
+    perc_gcm_open_batch(jobs, N);
+    for (size_t i = 0; i < N; i++) {
+        CHECK(jobs[i].result == 1 && memcmp(bout[i], pt[i], len[i]) == 0, "NIST case %s in an open batch",
+              nist_gcm[i].name);
+        perc_gcm_key_free(keys[i]);
+    }
+}
+
+/// The fused double seal/open at every payload length 0..1500, all four key-size pairs, OHB
+/// lengths 0..16 and AAD lengths cycling, against the reference and two single seals.
+static void test_double_differential(void) {
+    static uint8_t pt[MAX_LEN], mid[MAX_LEN + 32], ct[MAX_LEN + 32];
+    uint8_t ki[32], ko[32], iv_i[12], iv_o[12], aad_i[MAX_AAD], aad_o[MAX_AAD], ohb[16], tag_o[16];
+    char what[112];
+    for (size_t len = 0; len <= MAX_LEN; len++) {
+        const size_t kil = len % 2 ? 32 : 16, kol = (len / 2) % 2 ? 32 : 16, ohb_len = len % 17;
+        const size_t la_i = (len * 3) % 41, la_o = 12 + (len * 5) % 29;
+        rng_bytes(ki, kil), rng_bytes(ko, kol), rng_bytes(iv_i, 12), rng_bytes(iv_o, 12);
+        rng_bytes(aad_i, la_i), rng_bytes(aad_o, la_o), rng_bytes(ohb, ohb_len), rng_bytes(pt, len);
+        ref_double_seal(ki, kil, iv_i, aad_i, la_i, ko, kol, iv_o, aad_o, la_o, pt, len, ohb, ohb_len, mid, ct, tag_o);
+        perc_gcm_key *inner = perc_gcm_key_new(PERC_BACKEND_ARMV8, ki, kil);
+        perc_gcm_key *outer = perc_gcm_key_new(PERC_BACKEND_ARMV8, ko, kol);
+        snprintf(what, sizeof(what), "double GCM-%zu/GCM-%zu len %zu ohb %zu aad %zu/%zu", kil * 8, kol * 8, len,
+                 ohb_len, la_i, la_o);
+        if (inner != NULL && outer != NULL) {
+            double_check(what, inner, iv_i, aad_i, la_i, outer, iv_o, aad_o, la_o, pt, len, ohb, ohb_len, mid, ct,
+                         tag_o);
+        } else {
+            CHECK(0, "%s: keys", what);
+        }
+        perc_gcm_key_free(inner);
+        perc_gcm_key_free(outer);
+    }
+    // Bad lengths: an OHB longer than 16 bytes, a packet shorter than tag + OHB.
+    uint8_t key[16] = {1}, buf[64] = {0}, out[64];
+    perc_gcm_key *k = perc_gcm_key_new(PERC_BACKEND_ARMV8, key, 16);
+    memset(out, 0xa5, sizeof(out));
+    CHECK(perc_gcm_double_seal(k, iv_i, NULL, 0, k, iv_o, NULL, 0, buf, out, 8, buf, 17, tag_o) == 0,
+          "double seal accepted a 17-byte OHB");
+    CHECK(perc_gcm_double_open(k, iv_i, NULL, 0, k, iv_o, NULL, 0, buf, out, 19, 4, tag_o) == 0 && all_zero(out, 19),
+          "double open accepted a packet shorter than tag + OHB");
+    perc_gcm_key_free(k);
+}
+
+/// Fan-out at every shared length 0..1500 to 1..5 jobs (pairs and a lone job), keys of both
+/// sizes, tails 0..16 bytes, against one single seal per job and the reference for job 0.
+static void test_fanout_differential(void) {
+    enum { JOBS = 5 };
+    static uint8_t shared[MAX_LEN], full[MAX_LEN + 16], out[JOBS][MAX_LEN + 16], single[MAX_LEN + 16];
+    uint8_t key[JOBS][32], iv[JOBS][12], aad[JOBS][40], tail[JOBS][16], tag[JOBS][16], single_tag[16];
+    size_t key_len[JOBS];
+    perc_gcm_key *keys[JOBS];
+    perc_gcm_fanout_job jobs[JOBS];
+    for (size_t sl = 0; sl <= MAX_LEN; sl++) {
+        const size_t m = 1 + sl % JOBS;
+        rng_bytes(shared, sl);
+        for (size_t j = 0; j < m; j++) {
+            const size_t kl = (sl + j) % 2 ? 32 : 16, tl = (sl * 3 + j * 5) % 17, al = (sl + 7 * j) % 40;
+            key_len[j] = kl;
+            rng_bytes(key[j], kl), rng_bytes(iv[j], 12), rng_bytes(aad[j], al), rng_bytes(tail[j], tl);
+            keys[j] = perc_gcm_key_new(PERC_BACKEND_ARMV8, key[j], kl);
+            memset(out[j], 0x5a, sl + tl);
+            jobs[j] = (perc_gcm_fanout_job){.key = keys[j], .iv = iv[j], .aad = al ? aad[j] : NULL, .aad_len = al,
+                                            .tail = tail[j], .tail_len = tl, .out = out[j], .tag = tag[j],
+                                            .result = -1};
+        }
+        perc_gcm_seal_fanout(sl ? shared : NULL, sl, jobs, m);
+        for (size_t j = 0; j < m; j++) {
+            const size_t n = sl + jobs[j].tail_len;
+            memcpy(full, shared, sl);
+            memcpy(full + sl, tail[j], jobs[j].tail_len);
+            CHECK(jobs[j].result == 1 &&
+                      perc_gcm_seal(keys[j], iv[j], aad[j], jobs[j].aad_len, NULL, 0, full, single, n, single_tag) &&
+                      memcmp(out[j], single, n) == 0 && memcmp(tag[j], single_tag, 16) == 0,
+                  "fan-out shared %zu job %zu/%zu tail %zu", sl, j, m, jobs[j].tail_len);
+            if (j == 0) {
+                ref_gcm_seal(key[0], key_len[0], iv[0], aad[0], jobs[0].aad_len, NULL, 0, full, single, n, single_tag);
+                CHECK(memcmp(out[0], single, n) == 0 && memcmp(tag[0], single_tag, 16) == 0,
+                      "fan-out shared %zu job 0 against the reference", sl);
+            }
+            perc_gcm_key_free(keys[j]);
+        }
+    }
+}
+
+/// Seal and open batches at every length 0..1500: five jobs per batch whose lengths straddle
+/// the short-path limit (176 bytes), keys of both sizes, against single seals; then the open
+/// batch in place and out of place with one forged job (its result 0, its ciphertext kept in
+/// place, its output zeroed out of place; the other jobs unaffected).
+static void test_batch_differential(void) {
+    enum { JOBS = 5 };
+    static uint8_t pt[JOBS][MAX_LEN], ct[JOBS][MAX_LEN], single[MAX_LEN], back[JOBS][MAX_LEN];
+    uint8_t key[JOBS][32], iv[JOBS][12], aad[JOBS][24], tag[JOBS][16], single_tag[16];
+    perc_gcm_key *keys[JOBS];
+    perc_gcm_job jobs[JOBS];
+    for (size_t len = 0; len <= MAX_LEN; len++) {
+        const size_t lens[JOBS] = {len, len % 177, 160 + len % 33, (len * 7) % 400, len / 3};
+        const size_t forged_job = len % JOBS;
+        for (size_t j = 0; j < JOBS; j++) {
+            const size_t kl = (len + j) % 3 ? 16 : 32, al = (len + j) % 24, split = al / 2;
+            rng_bytes(key[j], kl), rng_bytes(iv[j], 12), rng_bytes(aad[j], al), rng_bytes(pt[j], lens[j]);
+            keys[j] = perc_gcm_key_new(PERC_BACKEND_ARMV8, key[j], kl);
+            jobs[j] = (perc_gcm_job){.key = keys[j], .iv = iv[j], .aad = aad[j], .aad_len = split,
+                                     .aad2 = aad[j] + split, .aad2_len = al - split, .in = pt[j], .out = ct[j],
+                                     .len = lens[j], .tag = tag[j], .result = -1};
+        }
+        perc_gcm_seal_batch(jobs, JOBS);
+        for (size_t j = 0; j < JOBS; j++) {
+            perc_gcm_job *b = &jobs[j];
+            CHECK(b->result == 1 &&
+                      perc_gcm_seal(b->key, b->iv, b->aad, b->aad_len, b->aad2, b->aad2_len, pt[j], single, b->len,
+                                    single_tag) == 1 &&
+                      memcmp(ct[j], single, b->len) == 0 && memcmp(tag[j], single_tag, 16) == 0,
+                  "seal batch len %zu job %zu (%zu bytes)", len, j, b->len);
+        }
+        tag[forged_job][len % 16] ^= 0x10;
+        for (int in_place = 0; in_place <= 1; in_place++) {
+            for (size_t j = 0; j < JOBS; j++) {
+                memset(back[j], 0xa5, jobs[j].len);
+                jobs[j].in = ct[j];
+                jobs[j].out = in_place ? ct[j] : back[j];
+                jobs[j].result = -1;
+            }
+            perc_gcm_open_batch(jobs, JOBS);
+            for (size_t j = 0; j < JOBS; j++) {
+                perc_gcm_job *b = &jobs[j];
+                if (j == forged_job) {
+                    CHECK(b->result == 0 && (in_place ? perc_gcm_seal(b->key, b->iv, b->aad, b->aad_len, b->aad2,
+                                                                      b->aad2_len, pt[j], single, b->len, single_tag) &&
+                                                            memcmp(ct[j], single, b->len) == 0
+                                                      : all_zero(back[j], b->len)),
+                          "open batch len %zu forged job %zu (%zu bytes, %s)", len, j, b->len,
+                          in_place ? "in place" : "out of place");
+                } else {
+                    CHECK(b->result == 1 && memcmp(b->out, pt[j], b->len) == 0, "open batch len %zu job %zu (%s)", len,
+                          j, in_place ? "in place" : "out of place");
+                    if (in_place) {   // seal it again for the next round
+                        perc_gcm_seal(b->key, b->iv, b->aad, b->aad_len, b->aad2, b->aad2_len, pt[j], ct[j], b->len,
+                                      tag[j]);
+                    }
+                }
+            }
+        }
+        for (size_t j = 0; j < JOBS; j++) {
+            perc_gcm_key_free(keys[j]);
+        }
+    }
+}
+
+/// perc_gcm_ctr_peek at every ciphertext length 1..1500: the last n bytes (n = 1..16, where
+/// a receiver finds the OHB), a random offset, n = 0, and n > 16 refused.
+static void test_ctr_peek(void) {
+    static uint8_t pt[MAX_LEN], ct[MAX_LEN];
+    uint8_t key[32], iv[12], tag[16], peek[16];
+    for (size_t len = 1; len <= MAX_LEN; len++) {
+        const size_t kl = len % 2 ? 32 : 16, n = 1 + len % 16 < len ? 1 + len % 16 : len;
+        rng_bytes(key, kl), rng_bytes(iv, 12), rng_bytes(pt, len);
+        ref_gcm_seal(key, kl, iv, NULL, 0, NULL, 0, pt, ct, len, tag);
+        perc_gcm_key *k = perc_gcm_key_new(PERC_BACKEND_ARMV8, key, kl);
+        CHECK(k != NULL && perc_gcm_ctr_peek(k, iv, len - n, ct + len - n, peek, n) == 1 &&
+                  memcmp(peek, pt + len - n, n) == 0,
+              "peek len %zu: last %zu bytes", len, n);
+        const size_t off = rng_next() % len, m = len - off < 16 ? len - off : 16;
+        CHECK(k != NULL && perc_gcm_ctr_peek(k, iv, off, ct + off, peek, m) == 1 && memcmp(peek, pt + off, m) == 0,
+              "peek len %zu: %zu bytes at %zu", len, m, off);
+        CHECK(k != NULL && perc_gcm_ctr_peek(k, iv, 0, ct, peek, 0) == 1 && perc_gcm_ctr_peek(k, iv, 0, ct, peek, 17) == 0,
+              "peek len %zu: n = 0 / n = 17", len);
+        perc_gcm_key_free(k);
+    }
+}
+
 // MARK: - AES-CM
 
 static void test_ctr_vectors(void) {
@@ -446,6 +768,7 @@ static void test_reference(void) {
 }
 
 int main(int argc, char **argv) {
+    fail_fast = argc > 1 && strcmp(argv[1], "--fail-fast") == 0;
     test_backend_choice();
     if (argc > 1 && strcmp(argv[1], "--choice-only") == 0) {   // for a run with PERC_CRYPTO_BACKEND set
         printf("aarch64 backend choice: %lu passed, %lu failed\n", passed, failed);
@@ -455,6 +778,11 @@ int main(int argc, char **argv) {
     test_gcm_vectors();
     test_gcm_differential();
     test_gcm_batch();
+    test_new_paths_vectors();
+    test_double_differential();
+    test_fanout_differential();
+    test_batch_differential();
+    test_ctr_peek();
     test_ctr_vectors();
     test_ctr_differential();
     test_hmac_vectors();

@@ -88,10 +88,11 @@ typedef struct perc_gcm_job {
 } perc_gcm_job;
 
 /// Seals every job, as perc_gcm_seal would one at a time, and sets each job's `result`.
-/// The ISA paths issue the keystreams of up to four short packets back to back before their
+/// The x86 paths issue the keystreams of up to four short packets back to back before their
 /// GHASH steps, so independent packets overlap in the pipeline (on AMD Zen 3 this measures
-/// the same as back-to-back single calls; see gcm_vaes256.c). Jobs must not overlap each
-/// other's buffers; a key may appear in several jobs of one batch.
+/// the same as back-to-back single calls; see gcm_vaes256.c); the armv8 path runs the
+/// keystreams of two short packets in one interleaved AES round loop. Jobs must not overlap
+/// each other's buffers; a key may appear in several jobs of one batch.
 void perc_gcm_seal_batch(perc_gcm_job *jobs, size_t count);
 
 /// Opens every job, as perc_gcm_open would one at a time (same failure contract per job:
