@@ -178,6 +178,7 @@ public final class KeyDistributor {
         save(now: clock.now)
         isShutDown = true
         registry.observeChanges(nil)
+        persistence?.forgetKeys()
         associations.removeAll()
         conferences.removeAll()
         tunnels.removeAll()
@@ -451,6 +452,9 @@ private final class StatePersistence: @unchecked Sendable {
     }
 
     func registrationsChanged() { lock.withLock { write() } }
+
+    /// Drops the keying snapshot (its EKTKeys' storage is zeroed once nothing else holds it).
+    func forgetKeys() { lock.withLock { conferences = [] } }
 
     /// Called with the lock held.
     private func write() {

@@ -12,8 +12,9 @@ import Glibc
 /// the registrations, the SPI counter, and per conference the EKTKey in force and the
 /// associations it was given to.
 ///
-/// The encoding is binary and versioned (`"PKMF"`, version 1; lengths before every variable
-/// field). It is written into and read from ``SecretBytes``, so the buffers that hold an
+/// The encoding is binary and versioned: `"PKMF"`, version 1, the SPI counter, the
+/// registrations (four strings each), the conferences (name, SPI, cipher, key, salt, TTL,
+/// creation time, pending flag, member IDs); big-endian, a length before every variable field. It is written into and read from ``SecretBytes``, so the buffers that hold an
 /// EKTKey are zeroed when released; ``init(decoding:)`` checks every length before it reads.
 public struct KeyDistributorState: Sendable {
     /// One conference's keying state.
@@ -84,11 +85,12 @@ public struct KeyDistributorState: Sendable {
             writer.u16(conference.keys.spi)
             writer.u8(conference.keys.cipher.rawValue)
             conference.keys.key.withUnsafeBytes { key in
-                writer.u8(UInt8(key.count))
+                writer.u16(UInt16(key.count))   // 16 or 32 (EKTParameterSet checks)
                 writer.bytes(key)
             }
-            writer.u8(UInt8(conference.keys.masterSalt.count))
-            writer.bytes(conference.keys.masterSalt)
+            let salt = conference.keys.masterSalt.prefix(Int(UInt16.max))
+            writer.u16(UInt16(salt.count))
+            writer.bytes(salt)
             writer.u32(conference.keys.ttl)
             writer.u64(conference.createdAt.bitPattern)
             writer.u8(conference.rekeyPending ? 1 : 0)
@@ -116,16 +118,16 @@ public struct KeyDistributorState: Sendable {
             registrations.append(Registration(conference: conference, participant: participant, fingerprint: fingerprint,
                                               tlsID: tlsID))
         }
-        let conferenceCount = try reader.count(minimumItemLength: 24)
+        let conferenceCount = try reader.count(minimumItemLength: 26)
         conferences = []
         for _ in 0..<conferenceCount {
             let name = try reader.string()
             let spi = try reader.u16()
             guard let cipher = EKTCipher(rawValue: try reader.u8()) else { throw .malformed("unknown EKT cipher") }
-            let keyLength = Int(try reader.u8())
+            let keyLength = Int(try reader.u16())
             var key = Array(try reader.bytes(keyLength))
             defer { key.wipe() }
-            let salt = Array(try reader.bytes(Int(try reader.u8())))
+            let salt = Array(try reader.bytes(Int(try reader.u16())))
             let ttl = try reader.u32()
             let createdAt = Double(bitPattern: try reader.u64())
             let pending = try reader.u8()

@@ -16,7 +16,8 @@ import Darwin
 /// temporary file in the same directory, which is flushed (`fsync`) and renamed over
 /// `kmf-state`, and the directory is flushed; a crash leaves the old state or the new one,
 /// never a mix. The encoded bytes live in ``SecretBytes`` and are zeroed after each save and
-/// load. Saves block the caller for the write and the two flushes.
+/// load. Saves block the caller for the write and the two flushes. One Key Distributor per
+/// directory: two would overwrite each other's state.
 public final class KeyDistributorStateFile: Sendable {
     /// The directory.
     public let directory: String
