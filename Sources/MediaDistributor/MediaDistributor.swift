@@ -23,7 +23,8 @@ import Synchronization
 /// earlier ones; EndpointDisconnect from the KD drops them. The distributor sends
 /// EndpointDisconnect when an endpoint sends no SRTP/SRTCP for ``Configuration/idleTimeout``
 /// or ``leave(conference:participant:)`` is called. Media keeps flowing with the installed
-/// keys while the tunnel is down; the ``TunnelClient`` reconnects in the background.
+/// keys while the tunnel is down; the ``TunnelClient`` reconnects in the background, and the
+/// EndpointDisconnects made meanwhile are sent once it is up again.
 ///
 /// ```swift
 /// let md = try MediaDistributor(configuration: .init(mediaHost: "::1", mediaPort: 5004,
@@ -115,6 +116,8 @@ public final class MediaDistributor: Sendable {
         var ssrcOwners: [UInt64: Int] = [:]
         var disconnectsSent = 0
         var rejectedMediaKeys = 0
+        /// EndpointDisconnects made while the tunnel was down, sent when it is up again.
+        var undeliveredDisconnects: [AssociationID] = []
     }
 
     /// The settings.
@@ -168,7 +171,11 @@ public final class MediaDistributor: Sendable {
                                      protectionProfiles: configuration.profiles.map(\.dtlsIdentifier),
                                      initialBackoff: .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)),
                 onEvent: { event in
-                    if case .message(let message) = event { try? proxy.distributor?.handle(message) }
+                    switch event {
+                    case .message(let message): try? proxy.distributor?.handle(message)
+                    case .connected: proxy.distributor?.sendUndeliveredDisconnects()
+                    case .disconnected: break
+                    }
                 })
         } else {
             tunnel = nil
@@ -325,8 +332,34 @@ public final class MediaDistributor: Sendable {
             return association
         }
         guard let removed else { return }
-        tunnel?.send(.endpointDisconnect(EndpointDisconnect(associationID: removed.id)))
+        reportDisconnect(removed.id)
         broadcast(.remove(slot: slot))
+    }
+
+    /// Sends EndpointDisconnect for `id`, or keeps it for the next connection while the
+    /// tunnel is down (a restarted Key Distributor must learn who left while it was away).
+    private func reportDisconnect(_ id: AssociationID) {
+        guard let tunnel else { return }
+        control.withLock { state in
+            if !tunnel.send(.endpointDisconnect(EndpointDisconnect(associationID: id))),
+               state.undeliveredDisconnects.count < Self.undeliveredDisconnectLimit {
+                state.undeliveredDisconnects.append(id)
+            }
+        }
+    }
+
+    /// Most EndpointDisconnects kept while the tunnel is down (the oldest are kept).
+    static let undeliveredDisconnectLimit = 65_536
+
+    /// The tunnel is up again: sends the EndpointDisconnects it missed, in order.
+    fileprivate func sendUndeliveredDisconnects() {
+        guard let tunnel else { return }
+        control.withLock { state in
+            while let id = state.undeliveredDisconnects.first,
+                  tunnel.send(.endpointDisconnect(EndpointDisconnect(associationID: id))) {
+                state.undeliveredDisconnects.removeFirst()
+            }
+        }
     }
 
     private func broadcast(_ command: WorkerCommand) {
