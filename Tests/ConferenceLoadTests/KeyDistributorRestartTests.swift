@@ -44,14 +44,15 @@ import Testing
         }
     }
 
-    @Test func mediaOutlivesTheKMFAndALaterJoinerTalksWithTheEarlierMembers() async throws {
+    @Test(arguments: ["127.0.0.1", "::1"])
+    func mediaOutlivesTheKMFAndALaterJoinerTalksWithTheEarlierMembers(host: String) async throws {
         let state = NSTemporaryDirectory() + "perc-kmf-state-\(UInt64.random(in: 0...UInt64.max))"
-        let setup = try await LoopbackConference.start(policy: RekeyPolicy(rekeyOnLeave: true), stateDirectory: state,
-                                                       reconnectBackoff: .milliseconds(50))
+        let setup = try await LoopbackConference.start(host: host, policy: RekeyPolicy(rekeyOnLeave: true),
+                                                       stateDirectory: state, reconnectBackoff: .milliseconds(50))
         defer { Task { await setup.stop() } }
         let tunnel = try #require(setup.md.tunnel)
-        let service = HostPort(host: "127.0.0.1", port: UInt16(setup.kd.httpPort))
-        let media = HostPort(host: "127.0.0.1", port: UInt16(setup.md.mediaPort))
+        let service = HostPort(host: host, port: UInt16(setup.kd.httpPort))
+        let media = HostPort(host: host, port: UInt16(setup.md.mediaPort))
         let names = ["alice", "bob", "carol", "dave"]
         let heard = Heard()
         let all = try names.enumerated().map { index, name in
