@@ -163,7 +163,8 @@ let package = Package(
         .testTarget(
             name: "KeyDistributorTests",
             dependencies: [
-                "KeyDistributor", "PERCEndpoint", "DTLS", "PERC", "SRTP", "PERCTunnel",
+                "KeyDistributor", "PERCEndpoint", "DTLS", "PERC", "SRTP", "PERCTunnel", "TestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),

@@ -11,6 +11,7 @@
 
 #ifdef __linux__
 
+#include <dlfcn.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stddef.h>
@@ -42,6 +43,71 @@ int CNetShim_usableCPUCount(void) {
     if (sched_getaffinity(0, sizeof(set), &set) != 0) return 1;
     int count = CPU_COUNT(&set);
     return count > 0 ? count : 1;
+}
+
+int CNetShim_usableCPUs(int *cpus, int capacity) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (sched_getaffinity(0, sizeof(set), &set) != 0) return 0;
+    int count = 0;
+    for (int cpu = 0; cpu < CPU_SETSIZE; cpu++) {
+        if (!CPU_ISSET(cpu, &set)) continue;
+        if (count < capacity) cpus[count] = cpu;
+        count++;
+    }
+    return count;
+}
+
+// The libnuma functions used, looked up once. numa_available() must return >= 0 before any
+// other libnuma call (numa(3)).
+static struct {
+    int available;
+    int (*num_configured_nodes)(void);
+    int (*node_of_cpu)(int);
+    void (*set_preferred)(int);
+    int (*max_node)(void);
+} numa;
+static pthread_once_t numa_once = PTHREAD_ONCE_INIT;
+
+static void numa_load(void) {
+    void *library = dlopen("libnuma.so.1", RTLD_NOW | RTLD_LOCAL);
+    if (library == NULL) return;
+    int (*available)(void) = (int (*)(void))dlsym(library, "numa_available");
+    numa.num_configured_nodes = (int (*)(void))dlsym(library, "numa_num_configured_nodes");
+    numa.node_of_cpu = (int (*)(int))dlsym(library, "numa_node_of_cpu");
+    numa.set_preferred = (void (*)(int))dlsym(library, "numa_set_preferred");
+    numa.max_node = (int (*)(void))dlsym(library, "numa_max_node");
+    if (available == NULL || numa.num_configured_nodes == NULL || numa.node_of_cpu == NULL ||
+        numa.set_preferred == NULL || numa.max_node == NULL || available() < 0) {
+        dlclose(library);
+        return;
+    }
+    numa.available = 1;   // the library stays loaded for the life of the process
+}
+
+int CNetShim_numaAvailable(void) {
+    pthread_once(&numa_once, numa_load);
+    return numa.available;
+}
+
+int CNetShim_numaNodeCount(void) {
+    if (!CNetShim_numaAvailable()) return 1;
+    int count = numa.num_configured_nodes();
+    return count > 0 ? count : 1;
+}
+
+int CNetShim_numaNodeOfCPU(int cpu) {
+    if (!CNetShim_numaAvailable()) return -1;
+    int saved = errno;
+    int node = numa.node_of_cpu(cpu);
+    errno = saved;
+    return node;
+}
+
+int CNetShim_numaPreferNode(int node) {
+    if (!CNetShim_numaAvailable() || node < 0 || node > numa.max_node()) return -1;
+    numa.set_preferred(node);
+    return 0;
 }
 
 int CNetShim_setCurrentThreadName(const char *name) {
@@ -82,6 +148,25 @@ int CNetShim_pinCurrentThread(int cpu) {
 }
 
 int CNetShim_usableCPUCount(void) { return 1; }
+
+int CNetShim_usableCPUs(int *cpus, int capacity) {
+    if (capacity > 0) cpus[0] = 0;
+    return 1;
+}
+
+int CNetShim_numaAvailable(void) { return 0; }
+
+int CNetShim_numaNodeCount(void) { return 1; }
+
+int CNetShim_numaNodeOfCPU(int cpu) {
+    (void)cpu;
+    return -1;
+}
+
+int CNetShim_numaPreferNode(int node) {
+    (void)node;
+    return -1;
+}
 
 int CNetShim_setCurrentThreadName(const char *name) {
     (void)name;

@@ -49,8 +49,15 @@ public enum RegistrationError: Error, Equatable, CustomStringConvertible {
 public final class ConferenceRegistry: @unchecked Sendable {
     private let lock = NSLock()
     private var byFingerprint: [String: Registration] = [:]
+    private var observer: (@Sendable () -> Void)?
 
     public init() {}
+
+    /// Called after every change (a registration added, replaced or removed), on the thread
+    /// that made it; the Key Distributor uses it to save its state. One observer at a time.
+    public func observeChanges(_ observer: (@Sendable () -> Void)?) {
+        lock.withLock { self.observer = observer }
+    }
 
     /// Registers (or re-registers) a participant.
     /// - Throws: ``RegistrationError/invalidField(_:)`` for an empty conference, a fingerprint
@@ -65,12 +72,19 @@ public final class ConferenceRegistry: @unchecked Sendable {
         guard (20...255).contains(registration.tlsID.utf8.count) else {
             throw RegistrationError.invalidField("tls-id must be 20...255 characters (RFC 8842)")
         }
-        lock.withLock { byFingerprint[registration.fingerprint] = registration }
+        let observer = lock.withLock {
+            byFingerprint[registration.fingerprint] = registration
+            return self.observer
+        }
+        observer?()
     }
 
     /// Removes the registration of `fingerprint`.
     public func unregister(fingerprint: String) {
-        _ = lock.withLock { byFingerprint.removeValue(forKey: Registration.normalize(fingerprint)) }
+        let observer = lock.withLock {
+            byFingerprint.removeValue(forKey: Registration.normalize(fingerprint)) == nil ? nil : self.observer
+        }
+        observer?()
     }
 
     /// The registration an endpoint with this certificate and `external_session_id` matches.
@@ -84,6 +98,9 @@ public final class ConferenceRegistry: @unchecked Sendable {
         }
         return registration
     }
+
+    /// Every registration, in no particular order.
+    public var all: [Registration] { lock.withLock { Array(byFingerprint.values) } }
 
     /// Every registration of `conference`.
     public func registrations(conference: String) -> [Registration] {

@@ -33,9 +33,28 @@ public struct EKTKeySchedule {
         createdAt = now
     }
 
+    /// A schedule that goes on with a set made earlier (a Key Distributor restored from its
+    /// state): `current` stays in force, with its own cipher and TTL, until it is rotated.
+    /// - Parameter createdAt: when `current` was made, on the caller's clock (negative when
+    ///   before the clock's origin).
+    public init(cipher: EKTCipher, ttl: UInt32 = 86_400, renewalFraction: Double = 0.5, restoring current: EKTParameterSet,
+                createdAt: Double, allocator: SPIAllocator) {
+        self.cipher = cipher
+        self.ttl = ttl
+        self.renewalFraction = renewalFraction
+        self.allocator = allocator
+        self.current = current
+        self.createdAt = createdAt
+    }
+
     /// Whether the current set should be renewed at `now` because its TTL is running out.
     public func needsRenewal(at now: Double) -> Bool {
-        now - createdAt >= Double(ttl) * renewalFraction
+        now - createdAt >= Double(current.ttl) * renewalFraction
+    }
+
+    /// Whether the current set's TTL has run out at `now` (it must not be used any more).
+    public func hasExpired(at now: Double) -> Bool {
+        now - createdAt >= Double(current.ttl)
     }
 
     /// Replaces the current set with a fresh one and returns it.
@@ -59,6 +78,9 @@ public final class SPIAllocator: @unchecked Sendable {
     private var nextValue: UInt16
 
     public init(start: UInt16 = 1) { nextValue = max(start, 1) }
+
+    /// The SPI ``next()`` returns next (what a Key Distributor saves across a restart).
+    public var upcoming: UInt16 { nextValue }
 
     /// The next SPI (0 is skipped so that it never appears on the wire).
     public func next() -> UInt16 {

@@ -18,6 +18,24 @@ import SRTP
 /// (inside DTLS, opaque to the media distributor). Membership changes drive the rekey
 /// policy; a rekey sends a fresh EKTKey (new SPI, key and salt) to every current member.
 ///
+/// **Restarts.** Made with a ``KeyDistributorStateFile``, the Key Distributor saves its
+/// registrations, its SPI counter and, per conference, the EKTKey in force, its age, its
+/// members' association IDs and whether a rekey was pending, after every change; a new
+/// instance on the same file resumes from there. Endpoints admitted after the restart get
+/// the same EKTKey as those admitted before, so both read each other's media. What a
+/// restarted Key Distributor cannot do is reach the members from before the restart: their
+/// DTLS sessions died with the old process, so it could not deliver a new EKTKey to them. So,
+/// while any of those *restored members* remain in a conference, its rekeys (on join, on
+/// leave, and the renewal at half the TTL) are held back: still pending, not dropped. A
+/// restored member leaves when the media distributor reports it gone (EndpointDisconnect,
+/// after its idle timeout or a conference-control leave), or when it starts a new DTLS
+/// handshake on its association (then it is an ordinary joiner). When the last one has
+/// left, the held rekey runs at the next tick and reaches every member. The hold-back is
+/// bounded by the EKTKey's TTL: once the TTL has run out the key is replaced anyway and the
+/// restored members are given up on (they no longer get the others' new end-to-end keys and
+/// must rejoin). DTLS records other than a ClientHello on a restored member's association are
+/// ignored (the Key Distributor has no session to read them with).
+///
 /// One thread at a time may use an instance (the tunnel server's event loop).
 public final class KeyDistributor {
     /// What the tunnel should send.
@@ -64,9 +82,13 @@ public final class KeyDistributor {
     private var tunnels: [Int: [UInt16]] = [:]
     private var associations: [AssociationID: Association] = [:]
     private var conferences: [String: Conference] = [:]
-    private let spis = SPIAllocator()
+    private var spis = SPIAllocator()
     private let clock = ContinuousClock()
     private let start: ContinuousClock.Instant
+    private let persistence: StatePersistence?
+    /// Whether the keying state changed since it was last saved.
+    private var changed = false
+    private var isShutDown = false
 
     private struct Association {
         let tunnel: Int
@@ -79,12 +101,54 @@ public final class KeyDistributor {
         var keys: EKTKeySchedule
         var rekeys: RekeySchedule
         var members: Set<AssociationID> = []
+        /// Members admitted before a restart: they hold `keys`, but this instance has no DTLS
+        /// association with them.
+        var restored: Set<AssociationID> = []
     }
 
+    /// A Key Distributor that keeps its state in memory only.
     public init(configuration: Configuration, registry: ConferenceRegistry) {
         self.configuration = configuration
         self.registry = registry
         start = clock.now
+        persistence = nil
+    }
+
+    /// A Key Distributor that saves its state in `stateFile` and starts from what is saved
+    /// there, if anything: registrations go into `registry`, conferences resume with their
+    /// EKTKey, and their members become restored members (see the type's description).
+    /// - Throws: ``KeyDistributorStateError`` when the saved state cannot be read or holds a
+    ///   registration the registry refuses; nothing is changed then.
+    public init(configuration: Configuration, registry: ConferenceRegistry, stateFile: KeyDistributorStateFile)
+        throws(KeyDistributorStateError)
+    {
+        self.configuration = configuration
+        self.registry = registry
+        start = clock.now
+        let saved = try stateFile.load()
+        persistence = StatePersistence(file: stateFile, registry: registry)
+        if let saved {
+            let check = ConferenceRegistry()   // all or none go into `registry`
+            for registration in saved.registrations {
+                do { try check.register(registration) } catch {
+                    throw .malformed("registration of \(registration.participant): \(error)")
+                }
+            }
+            for registration in saved.registrations { try? registry.register(registration) }
+            spis = SPIAllocator(start: saved.nextSPI)
+            let age = { (createdAt: Double) in max(Self.wallClock() - createdAt, 0) }
+            for conference in saved.conferences {
+                let keys = EKTKeySchedule(cipher: configuration.ektCipher, ttl: configuration.ektTTL,
+                                          restoring: conference.keys, createdAt: -age(conference.createdAt),
+                                          allocator: spis)
+                conferences[conference.name] = Conference(
+                    keys: keys, rekeys: RekeySchedule(policy: configuration.policy, pendingSince: conference.rekeyPending ? 0 : nil),
+                    restored: Set(conference.members))
+            }
+        }
+        registry.observeChanges { [persistence] in persistence?.registrationsChanged() }
+        changed = true
+        save(now: start)
     }
 
     /// Rekeys carried out per conference so far.
@@ -96,26 +160,61 @@ public final class KeyDistributor {
     /// The SPI of `conference`'s current EKTKey.
     public func currentSPI(conference: String) -> UInt16? { conferences[conference]?.keys.current.spi }
 
+    /// Members of `conference` admitted before a restart that have not left yet (see the
+    /// type's description).
+    public func restoredMemberCount(conference: String) -> Int { conferences[conference]?.restored.count ?? 0 }
+
+    /// State saves that failed so far (the Key Distributor goes on; the file keeps the last
+    /// state saved).
+    public var stateSaveFailures: Int { persistence?.failures ?? 0 }
+
+    /// Saves the state one last time, then forgets every association and conference (the
+    /// EKTKeys' storage is zeroed as it is released). Every later call does nothing: a
+    /// tunnel that closes because the Key Distributor stops does not count as its members
+    /// leaving.
+    public func shutDown() {
+        guard !isShutDown else { return }
+        changed = true
+        save(now: clock.now)
+        isShutDown = true
+        registry.observeChanges(nil)
+        persistence?.forgetKeys()
+        associations.removeAll()
+        conferences.removeAll()
+        tunnels.removeAll()
+    }
+
     // MARK: Tunnel events
 
     /// A media distributor's tunnel announced its profiles (its first message).
     public func tunnelOpened(_ tunnel: Int, profiles: [UInt16]) {
+        guard !isShutDown else { return }
         tunnels[tunnel] = profiles.filter { $0 == 0x0009 || $0 == 0x000A }
     }
 
     /// A tunnel closed: its associations end (the media distributor reconnects and the
     /// endpoints' DTLS state stays valid only on this side, so they are dropped).
     public func tunnelClosed(_ tunnel: Int, now: ContinuousClock.Instant) -> [Action] {
+        guard !isShutDown else { return [] }
         tunnels[tunnel] = nil
         let gone = associations.filter { $0.value.tunnel == tunnel }.map(\.key)
+        defer { save(now: now) }
         return gone.flatMap { drop($0, now: now, notify: false) }
     }
 
     /// DTLS from an endpoint, relayed by a media distributor.
     public func receiveDTLS(tunnel: Int, association id: AssociationID, datagram: [UInt8],
                             now: ContinuousClock.Instant) -> [Action] {
+        guard !isShutDown else { return [] }
         guard let profiles = tunnels[tunnel], !profiles.isEmpty else {
             return [.disconnect(tunnel: tunnel, association: id)]   // no SupportedProfiles yet
+        }
+        defer { save(now: now) }
+        if associations[id] == nil, let name = conferences.first(where: { $0.value.restored.contains(id) })?.key {
+            // A member from before a restart: only a new handshake means something to us.
+            guard Self.isClientHello(datagram) else { return [] }
+            conferences[name]?.restored.remove(id)
+            changed = true
         }
         if associations[id] == nil {
             var dtls = DTLSConfiguration(role: .server, identity: configuration.identity,
@@ -135,12 +234,22 @@ public final class KeyDistributor {
 
     /// The media distributor reports that the endpoint of `association` is gone.
     public func endpointDisconnected(association id: AssociationID, now: ContinuousClock.Instant) -> [Action] {
-        drop(id, now: now, notify: false)
+        guard !isShutDown else { return [] }
+        defer { save(now: now) }
+        if let name = conferences.first(where: { $0.value.restored.contains(id) })?.key {
+            conferences[name]?.restored.remove(id)
+            conferences[name]?.rekeys.left(at: seconds(now))
+            changed = true
+            return []
+        }
+        return drop(id, now: now, notify: false)
     }
 
     /// Retransmissions, due rekeys and EKTKey renewals; call at ``nextDeadline`` or
     /// periodically.
     public func tick(now: ContinuousClock.Instant) -> [Action] {
+        guard !isShutDown else { return [] }
+        defer { save(now: now) }
         var actions: [Action] = []
         for (id, association) in associations {
             actions += handle(association.dtls.handleTimer(now: now), association: id, now: now)
@@ -148,10 +257,17 @@ public final class KeyDistributor {
         let seconds = self.seconds(now)
         for name in Array(conferences.keys) {
             guard var conference = conferences[name] else { continue }
-            let due = conference.rekeys.due(at: seconds)
-            if due || conference.keys.needsRenewal(at: seconds) {
-                _ = try? conference.keys.rotate(at: seconds)
+            let rotate: Bool
+            if conference.restored.isEmpty {
+                rotate = conference.rekeys.due(at: seconds) || conference.keys.needsRenewal(at: seconds)
+            } else {
+                // Held back while restored members remain, except at the TTL (see above).
+                rotate = conference.keys.hasExpired(at: seconds)
+                if rotate { conference.restored.removeAll() }
+            }
+            if rotate, (try? conference.keys.rotate(at: seconds)) != nil {
                 conferences[name] = conference
+                changed = true
                 actions += distribute(conference: name, now: now)
             } else {
                 conferences[name] = conference
@@ -163,7 +279,7 @@ public final class KeyDistributor {
     /// When ``tick(now:)`` next has work, if any.
     public var nextDeadline: ContinuousClock.Instant? {
         var deadline = associations.values.compactMap(\.dtls.nextDeadline).min()
-        for conference in conferences.values {
+        for conference in conferences.values where conference.restored.isEmpty {
             if let due = conference.rekeys.dueTime {
                 let instant = start.advanced(by: .milliseconds(Int64(due * 1000)))
                 deadline = min(deadline ?? instant, instant)
@@ -187,6 +303,7 @@ public final class KeyDistributor {
                     associations[id]?.member = true
                     conferences[conference]?.members.insert(id)
                     conferences[conference]?.rekeys.joined(at: seconds(now))
+                    changed = true
                 }
             case .closed, .failed:
                 actions += outgoing(id)
@@ -219,6 +336,7 @@ public final class KeyDistributor {
             guard let keys = try? EKTKeySchedule(cipher: configuration.ektCipher, ttl: configuration.ektTTL,
                                                  now: seconds(now), allocator: spis) else { return [] }
             conferences[registration.conference] = Conference(keys: keys, rekeys: RekeySchedule(policy: configuration.policy))
+            changed = true
         }
         let outer = { (bytes: [UInt8], half: Int) in Array(bytes[half...]) }
         let keys = HopKeys(profile: profile.dtlsIdentifier,
@@ -250,6 +368,7 @@ public final class KeyDistributor {
         if let name = association.conference, association.member {
             conferences[name]?.members.remove(id)
             conferences[name]?.rekeys.left(at: seconds(now))
+            changed = true
         }
         return notify ? [.disconnect(tunnel: association.tunnel, association: id)] : []
     }
@@ -259,6 +378,32 @@ public final class KeyDistributor {
         return association.dtls.takeOutgoingDatagrams().map {
             .sendDTLS(tunnel: association.tunnel, association: id, datagram: $0)
         }
+    }
+
+    /// Saves the state if it changed (and a state file is configured).
+    private func save(now: ContinuousClock.Instant) {
+        guard changed, !isShutDown, let persistence else { return }
+        changed = false
+        let elapsed = seconds(now)
+        let wall = Self.wallClock()
+        persistence.keyingChanged(nextSPI: spis.upcoming, conferences: conferences.map { name, conference in
+            KeyDistributorState.Conference(
+                name: name, keys: conference.keys.current, createdAt: wall - (elapsed - conference.keys.createdAt),
+                members: Array(conference.members.union(conference.restored)),
+                rekeyPending: conference.rekeys.pendingSince != nil)
+        })
+    }
+
+    /// Seconds since 1970 (what ages survive a restart on).
+    private static func wallClock() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_REALTIME, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
+    }
+
+    /// Whether `datagram` starts with a DTLS handshake record of epoch 0 carrying a ClientHello.
+    private static func isClientHello(_ datagram: [UInt8]) -> Bool {
+        datagram.count > 13 && datagram[0] == 22 && datagram[3] == 0 && datagram[4] == 0 && datagram[13] == 1
     }
 
     private func seconds(_ now: ContinuousClock.Instant) -> Double {
@@ -276,5 +421,45 @@ extension EKTParameterSet {
     /// This set as a DTLS EKTKey message.
     var dtlsKey: EKTKey {
         key.withUnsafeBytes { try! EKTKey(key: Array($0), masterSalt: masterSalt, spi: spi, ttl: ttl) }
+    }
+}
+
+/// Writes the Key Distributor's state: the keying part it hands over, merged with the
+/// registry's current registrations. Registry changes come from the conference service's
+/// threads and keying changes from the Key Distributor's, so a lock orders the writes, and
+/// each write reads the registry anew (a later write never carries older registrations).
+private final class StatePersistence: @unchecked Sendable {
+    let file: KeyDistributorStateFile
+    let registry: ConferenceRegistry
+    private let lock = NSLock()
+    private var nextSPI: UInt16 = 1
+    private var conferences: [KeyDistributorState.Conference] = []
+    private var failureCount = 0
+
+    init(file: KeyDistributorStateFile, registry: ConferenceRegistry) {
+        self.file = file
+        self.registry = registry
+    }
+
+    var failures: Int { lock.withLock { failureCount } }
+
+    func keyingChanged(nextSPI: UInt16, conferences: [KeyDistributorState.Conference]) {
+        lock.withLock {
+            self.nextSPI = nextSPI
+            self.conferences = conferences
+            write()
+        }
+    }
+
+    func registrationsChanged() { lock.withLock { write() } }
+
+    /// Drops the keying snapshot (its EKTKeys' storage is zeroed once nothing else holds it).
+    func forgetKeys() { lock.withLock { conferences = [] } }
+
+    /// Called with the lock held.
+    private func write() {
+        let state = KeyDistributorState(registrations: registry.all.sorted { $0.fingerprint < $1.fingerprint },
+                                        nextSPI: nextSPI, conferences: conferences)
+        do { try file.save(state) } catch { failureCount += 1 }
     }
 }

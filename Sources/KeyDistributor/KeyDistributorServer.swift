@@ -21,15 +21,20 @@ public final class KeyDistributorServer: @unchecked Sendable {
         public var httpPort: Int
         public var credentials: TunnelCredentials
         public var keyDistributor: KeyDistributor.Configuration
+        /// Where the Key Distributor keeps its state across restarts (see
+        /// ``KeyDistributorStateFile`` and ``KeyDistributor``); nil keeps it in memory only.
+        public var stateDirectory: String?
 
         public init(tunnelHost: String, tunnelPort: Int, httpHost: String, httpPort: Int,
-                    credentials: TunnelCredentials, keyDistributor: KeyDistributor.Configuration) {
+                    credentials: TunnelCredentials, keyDistributor: KeyDistributor.Configuration,
+                    stateDirectory: String? = nil) {
             self.tunnelHost = tunnelHost
             self.tunnelPort = tunnelPort
             self.httpHost = httpHost
             self.httpPort = httpPort
             self.credentials = credentials
             self.keyDistributor = keyDistributor
+            self.stateDirectory = stateDirectory
         }
     }
 
@@ -56,14 +61,19 @@ public final class KeyDistributorServer: @unchecked Sendable {
         self.loop = loop
     }
 
-    /// Starts the tunnel server, the conference service and the timer.
+    /// Starts the tunnel server, the conference service and the timer (after loading the
+    /// saved state, when ``Configuration/stateDirectory`` is set).
+    /// - Throws: ``KeyDistributorStateError`` for a state that cannot be read; bind and TLS
+    ///   configuration errors.
     public static func start(configuration: Configuration, registry: ConferenceRegistry = ConferenceRegistry(),
                              group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws
         -> KeyDistributorServer
     {
-        let server = KeyDistributorServer(
-            keyDistributor: KeyDistributor(configuration: configuration.keyDistributor, registry: registry),
-            registry: registry, loop: group.next())
+        let keyDistributor = try configuration.stateDirectory.map { directory in
+            try KeyDistributor(configuration: configuration.keyDistributor, registry: registry,
+                               stateFile: KeyDistributorStateFile(directory: directory))
+        } ?? KeyDistributor(configuration: configuration.keyDistributor, registry: registry)
+        let server = KeyDistributorServer(keyDistributor: keyDistributor, registry: registry, loop: group.next())
         server.tunnel = try await TunnelServer.start(
             configuration: .init(host: configuration.tunnelHost, port: configuration.tunnelPort,
                                  credentials: configuration.credentials),
@@ -88,9 +98,11 @@ public final class KeyDistributorServer: @unchecked Sendable {
         (try? await loop.submit { self.counters }.get()) ?? Counters()
     }
 
-    /// Stops accepting and closes every tunnel and the HTTP listener.
+    /// Stops accepting, saves the state a last time and forgets the keys
+    /// (``KeyDistributor/shutDown()``), then closes every tunnel and the HTTP listener.
     public func stop() async {
         timer?.cancel()
+        try? await loop.submit { self.keyDistributor.shutDown() }.get()
         try? await http?.close()
         await tunnel?.close()
     }

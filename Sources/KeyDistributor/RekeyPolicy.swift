@@ -33,6 +33,13 @@ public struct RekeySchedule: Sendable {
 
     public init(policy: RekeyPolicy) { self.policy = policy }
 
+    /// A schedule with a rekey already pending since `pendingSince` (restored from a saved
+    /// state).
+    public init(policy: RekeyPolicy, pendingSince: Double?) {
+        self.policy = policy
+        self.pendingSince = pendingSince
+    }
+
     /// A participant finished joining at `now`.
     public mutating func joined(at now: Double) {
         if policy.rekeyOnJoin { schedule(at: now) }

@@ -11,7 +11,8 @@ import Synchronization
 /// A PERC Media Distributor (RFC 8871): an SFU that holds only hop-by-hop keys.
 ///
 /// **Data plane.** N workers, each with its own SO_REUSEPORT UDP socket on the media port,
-/// pinned to a core. Datagrams are demultiplexed by first byte (RFC 7983): STUN Binding
+/// pinned to a core; where the machine has several NUMA nodes, each worker's memory comes
+/// from its core's node (``CPUTopology``, through libnuma when it is installed). Datagrams are demultiplexed by first byte (RFC 7983): STUN Binding
 /// Requests are answered and bind the sender's 5-tuple to `conference:participant` (see
 /// ``STUNBinding``); DTLS goes to the Key Distributor in TunneledDtls; SRTP is outer-opened
 /// once and resealed for every other keyed participant of the conference, EKT fields passed
@@ -22,7 +23,8 @@ import Synchronization
 /// earlier ones; EndpointDisconnect from the KD drops them. The distributor sends
 /// EndpointDisconnect when an endpoint sends no SRTP/SRTCP for ``Configuration/idleTimeout``
 /// or ``leave(conference:participant:)`` is called. Media keeps flowing with the installed
-/// keys while the tunnel is down; the ``TunnelClient`` reconnects in the background.
+/// keys while the tunnel is down; the ``TunnelClient`` reconnects in the background, and the
+/// EndpointDisconnects made meanwhile are sent once it is up again.
 ///
 /// ```swift
 /// let md = try MediaDistributor(configuration: .init(mediaHost: "::1", mediaPort: 5004,
@@ -58,7 +60,8 @@ public final class MediaDistributor: Sendable {
         public var mediaPort: Int
         /// Worker threads (one socket each).
         public var workers: Int
-        /// Pin worker i to usable CPU i mod n.
+        /// Pin each worker to a CPU, and on a machine with several NUMA nodes keep its memory
+        /// on that CPU's node (``CPUTopology/placements(workers:)``).
         public var pinWorkers: Bool
         /// Silence after which an endpoint is disconnected.
         public var idleTimeout: Duration
@@ -72,12 +75,15 @@ public final class MediaDistributor: Sendable {
         public var maximumFanOut: Int
         /// Replay window of every hop context.
         public var replayWindowSize: Int
+        /// The CPUs and NUMA nodes to place pinned workers on; nil: the machine's
+        /// (``CPUTopology/current()``).
+        public var topology: CPUTopology?
 
         /// A configuration; see the properties for each value.
         public init(mediaHost: String = "127.0.0.1", mediaPort: Int = 0, workers: Int = 1, pinWorkers: Bool = true,
                     idleTimeout: Duration = .seconds(30), profiles: [DoubleProfile] = [.aes128Gcm, .aes256Gcm],
                     keyDistributor: KeyDistributorLink? = nil, batchSize: Int = 32, maximumFanOut: Int = 64,
-                    replayWindowSize: Int = 1024) {
+                    replayWindowSize: Int = 1024, topology: CPUTopology? = nil) {
             self.mediaHost = mediaHost
             self.mediaPort = mediaPort
             self.workers = workers
@@ -88,6 +94,7 @@ public final class MediaDistributor: Sendable {
             self.batchSize = batchSize
             self.maximumFanOut = maximumFanOut
             self.replayWindowSize = replayWindowSize
+            self.topology = topology
         }
     }
 
@@ -109,6 +116,8 @@ public final class MediaDistributor: Sendable {
         var ssrcOwners: [UInt64: Int] = [:]
         var disconnectsSent = 0
         var rejectedMediaKeys = 0
+        /// EndpointDisconnects made while the tunnel was down, sent when it is up again.
+        var undeliveredDisconnects: [AssociationID] = []
     }
 
     /// The settings.
@@ -122,6 +131,14 @@ public final class MediaDistributor: Sendable {
     /// The bound media port.
     public var mediaPort: Int { Int(workers[0].socket.localAddress.port) }
 
+    /// Where each worker runs (nil for a worker that is not pinned).
+    public var workerPlacements: [WorkerPlacement?] { workers.map(\.placement) }
+
+    /// The NUMA node each worker's memory comes from, once its thread has started: nil for a
+    /// worker without a node in its placement (one node, or not pinned), or when libnuma is
+    /// missing or refused the node.
+    public var workerMemoryNodes: [Int?] { workers.map(\.memoryNode) }
+
     /// Binds the media sockets (and prepares the tunnel; nothing runs before ``start()``).
     /// - Throws: ``MediaDistributorError`` for a bad address or a socket failure; TLS
     ///   configuration errors from the tunnel.
@@ -132,14 +149,16 @@ public final class MediaDistributor: Sendable {
         self.configuration = configuration
         control = Mutex(ControlState(keyStore: HopKeyStore(offered: configuration.profiles)))
         let proxy = ControlProxy()
-        let cpus = Int(CNetShim_usableCPUCount())
+        let count = max(configuration.workers, 1)
+        let topology = configuration.topology ?? CPUTopology.current()
+        let placements = configuration.pinWorkers ? topology.placements(workers: count) : []
         var workers: [MediaWorker] = []
         var bindAddress = address
-        for index in 0..<max(configuration.workers, 1) {
+        for index in 0..<count {
             let socket = try UDPSocket(address: bindAddress, reusePort: true, receiveTimeoutMilliseconds: 50)
             bindAddress = socket.localAddress
             workers.append(MediaWorker(
-                index: index, socket: socket, cpu: configuration.pinWorkers ? index % cpus : nil,
+                index: index, socket: socket, placement: placements.isEmpty ? nil : placements[index],
                 batchSize: configuration.batchSize, maximumFanOut: configuration.maximumFanOut,
                 idleTimeout: configuration.idleTimeout, replayWindowSize: configuration.replayWindowSize,
                 control: proxy))
@@ -152,7 +171,11 @@ public final class MediaDistributor: Sendable {
                                      protectionProfiles: configuration.profiles.map(\.dtlsIdentifier),
                                      initialBackoff: .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)),
                 onEvent: { event in
-                    if case .message(let message) = event { try? proxy.distributor?.handle(message) }
+                    switch event {
+                    case .message(let message): try? proxy.distributor?.handle(message)
+                    case .connected: proxy.distributor?.sendUndeliveredDisconnects()
+                    case .disconnected: break
+                    }
                 })
         } else {
             tunnel = nil
@@ -309,8 +332,34 @@ public final class MediaDistributor: Sendable {
             return association
         }
         guard let removed else { return }
-        tunnel?.send(.endpointDisconnect(EndpointDisconnect(associationID: removed.id)))
+        reportDisconnect(removed.id)
         broadcast(.remove(slot: slot))
+    }
+
+    /// Sends EndpointDisconnect for `id`, or keeps it for the next connection while the
+    /// tunnel is down (a restarted Key Distributor must learn who left while it was away).
+    private func reportDisconnect(_ id: AssociationID) {
+        guard let tunnel else { return }
+        control.withLock { state in
+            if !tunnel.send(.endpointDisconnect(EndpointDisconnect(associationID: id))),
+               state.undeliveredDisconnects.count < Self.undeliveredDisconnectLimit {
+                state.undeliveredDisconnects.append(id)
+            }
+        }
+    }
+
+    /// Most EndpointDisconnects kept while the tunnel is down (the oldest are kept).
+    static let undeliveredDisconnectLimit = 65_536
+
+    /// The tunnel is up again: sends the EndpointDisconnects it missed, in order.
+    fileprivate func sendUndeliveredDisconnects() {
+        guard let tunnel else { return }
+        control.withLock { state in
+            while let id = state.undeliveredDisconnects.first,
+                  tunnel.send(.endpointDisconnect(EndpointDisconnect(associationID: id))) {
+                state.undeliveredDisconnects.removeFirst()
+            }
+        }
     }
 
     private func broadcast(_ command: WorkerCommand) {

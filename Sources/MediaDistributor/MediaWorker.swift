@@ -29,7 +29,8 @@ protocol WorkerControl: AnyObject, Sendable {
 final class MediaWorker: @unchecked Sendable {
     let index: Int
     let socket: UDPSocket
-    private let cpu: Int?
+    /// Where the worker runs (nil: anywhere).
+    let placement: WorkerPlacement?
     private let idleTimeout: UInt64
     private let replayWindowSize: Int
     private let control: any WorkerControl
@@ -39,11 +40,12 @@ final class MediaWorker: @unchecked Sendable {
     private let pending = Atomic<Int>(0)
     private let running = Atomic<Bool>(false)
     private let done = Atomic<Bool>(false)
+    private let placedNode = Atomic<Int>(-1)
     let counters = WorkerCounters()
 
-    // Owned by the worker thread.
-    let receive: MessageVectors
-    let transmit: TransmitQueue
+    // Owned by the worker thread (remade there on a multi-node machine, see `run()`).
+    private(set) var receive: MessageVectors
+    private(set) var transmit: TransmitQueue
     private let scratch: UnsafeMutableRawBufferPointer
     var local = MediaDistributorStatistics()
     private var bySlot: [Int: WorkerEndpoint] = [:]
@@ -51,11 +53,11 @@ final class MediaWorker: @unchecked Sendable {
     private var members: [Int: [WorkerEndpoint]] = [:]
     private var ssrcOwners: [UInt64: Int] = [:]
 
-    init(index: Int, socket: UDPSocket, cpu: Int?, batchSize: Int, maximumFanOut: Int, idleTimeout: Duration,
-         replayWindowSize: Int, control: any WorkerControl) {
+    init(index: Int, socket: UDPSocket, placement: WorkerPlacement?, batchSize: Int, maximumFanOut: Int,
+         idleTimeout: Duration, replayWindowSize: Int, control: any WorkerControl) {
         self.index = index
         self.socket = socket
-        self.cpu = cpu
+        self.placement = placement
         let (seconds, attoseconds) = idleTimeout.components
         self.idleTimeout = UInt64(max(seconds, 0)) * 1_000_000_000 + UInt64(max(attoseconds, 0) / 1_000_000_000)
         self.replayWindowSize = replayWindowSize
@@ -83,9 +85,24 @@ final class MediaWorker: @unchecked Sendable {
 
     var isFinished: Bool { done.load(ordering: .acquiring) }
 
+    /// The node the worker's memory was placed on (nil until then, or when it was not).
+    var memoryNode: Int? {
+        let node = placedNode.load(ordering: .acquiring)
+        return node >= 0 ? node : nil
+    }
+
     private func run() {
         _ = CNetShim_setCurrentThreadName("md-worker-\(index)")
-        if let cpu { _ = CNetShim_pinCurrentThread(Int32(cpu)) }
+        if let placement { _ = CNetShim_pinCurrentThread(Int32(placement.cpu)) }
+        // On a machine with several NUMA nodes: this thread's allocations (hop contexts as
+        // they are installed, the batches below) prefer its node, and the batches made on
+        // the control thread are remade here, so that their pages are first touched, and
+        // placed, on that node. On one node there is nothing to do.
+        if let node = placement?.node, CNetShim_numaPreferNode(Int32(node)) == 0 {
+            receive = MessageVectors(count: receive.count)
+            transmit = TransmitQueue(packets: transmit.packets, fanOut: transmit.fanOut)
+            placedNode.store(node, ordering: .releasing)
+        }
         var nextIdleCheck: UInt64 = 0
         while running.load(ordering: .relaxed) {
             if pending.load(ordering: .acquiring) > 0 { applyCommands() }

@@ -54,6 +54,9 @@ final class TransmitQueue {
     /// Most receivers a packet can be resealed for.
     var fanOut: Int { slotsPerBatch }
 
+    /// Forwarded packets held before a flush is forced.
+    var packets: Int { batches.count }
+
     /// Whether every batch of the ring holds queued copies (flush before the next packet).
     var isFull: Bool { batchesInUse == batches.count }
 

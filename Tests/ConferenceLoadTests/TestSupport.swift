@@ -8,31 +8,72 @@ import MediaDistributor
 import PERCTunnel
 
 /// A Key Distributor server (tunnel + conference service) and a Media Distributor on loopback.
-struct LoopbackConference {
-    let kd: KeyDistributorServer
+///
+/// ``restartKeyDistributor()`` replaces a stopped Key Distributor by a new one on the same
+/// ports (and state directory); ``kd`` is then the new one. Only the test's task uses it.
+final class LoopbackConference: @unchecked Sendable {
+    private(set) var kd: KeyDistributorServer
     let md: MediaDistributor
     let directory: String
+    let host: String
+    let policy: RekeyPolicy
+    let stateDirectory: String?
+    /// The Key Distributor's ports, kept for a restart.
+    let tunnelPort: Int, httpPort: Int
+
+    private init(kd: KeyDistributorServer, md: MediaDistributor, directory: String, host: String, policy: RekeyPolicy,
+                 stateDirectory: String?) {
+        self.kd = kd
+        self.md = md
+        self.directory = directory
+        self.host = host
+        self.policy = policy
+        self.stateDirectory = stateDirectory
+        tunnelPort = kd.tunnelPort
+        httpPort = kd.httpPort
+    }
 
     static func start(host: String = "127.0.0.1", policy: RekeyPolicy = RekeyPolicy(),
-                      idleTimeout: Duration = .seconds(5)) async throws -> LoopbackConference {
+                      idleTimeout: Duration = .seconds(5), stateDirectory: String? = nil,
+                      reconnectBackoff: Duration = .milliseconds(100)) async throws -> LoopbackConference {
         let directory = NSTemporaryDirectory() + "perc-load-\(UInt64.random(in: 0...UInt64.max))"
         let certificates = try DevelopmentCertificates.loadOrCreate(in: directory)
-        let kd = try await KeyDistributorServer.start(configuration: .init(
-            tunnelHost: host, tunnelPort: 0, httpHost: host, httpPort: 0,
-            credentials: certificates.keyDistributorCredentials(),
-            keyDistributor: .init(identity: try DTLSIdentity.selfSigned(), sessionID: Array("kd-session-id-0123456789".utf8),
-                                  policy: policy)))
+        let kd = try await startKeyDistributor(host: host, tunnelPort: 0, httpPort: 0, certificates: certificates,
+                                               policy: policy, stateDirectory: stateDirectory)
         let md = try MediaDistributor(configuration: .init(
             mediaHost: host, workers: 1, pinWorkers: false, idleTimeout: idleTimeout,
-            keyDistributor: .init(host: host, port: kd.tunnelPort, credentials: certificates.mediaDistributorCredentials())))
+            keyDistributor: .init(host: host, port: kd.tunnelPort, credentials: certificates.mediaDistributorCredentials(),
+                                  initialBackoff: reconnectBackoff)))
         md.start()
-        return LoopbackConference(kd: kd, md: md, directory: directory)
+        return LoopbackConference(kd: kd, md: md, directory: directory, host: host, policy: policy,
+                                  stateDirectory: stateDirectory)
+    }
+
+    private static func startKeyDistributor(host: String, tunnelPort: Int, httpPort: Int,
+                                            certificates: DevelopmentCertificates, policy: RekeyPolicy,
+                                            stateDirectory: String?) async throws -> KeyDistributorServer {
+        try await KeyDistributorServer.start(configuration: .init(
+            tunnelHost: host, tunnelPort: tunnelPort, httpHost: host, httpPort: httpPort,
+            credentials: certificates.keyDistributorCredentials(),
+            keyDistributor: .init(identity: try DTLSIdentity.selfSigned(), sessionID: Array("kd-session-id-0123456789".utf8),
+                                  policy: policy),
+            stateDirectory: stateDirectory))
+    }
+
+    /// Starts a new Key Distributor (a fresh DTLS identity, the same certificates, ports and
+    /// state directory) in place of ``kd``, which must have been stopped.
+    func restartKeyDistributor() async throws -> KeyDistributorServer {
+        kd = try await Self.startKeyDistributor(host: host, tunnelPort: tunnelPort, httpPort: httpPort,
+                                                certificates: DevelopmentCertificates.loadOrCreate(in: directory),
+                                                policy: policy, stateDirectory: stateDirectory)
+        return kd
     }
 
     func stop() async {
         await md.stop()
         await kd.stop()
         try? FileManager.default.removeItem(atPath: directory)
+        if let stateDirectory { try? FileManager.default.removeItem(atPath: stateDirectory) }
     }
 }
 

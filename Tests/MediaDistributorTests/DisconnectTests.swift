@@ -80,6 +80,28 @@ import Testing
         await kd.server.close()
     }
 
+    @Test func aLeaveWhileTheKeyDistributorIsAwayIsReportedWhenTheTunnelIsBack() async throws {
+        let (kd, md, _, ids, directory) = try await Self.setUp(names: ["a", "b", "c"], idleTimeout: .seconds(30))
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let port = kd.server.port
+        await kd.server.close()
+        #expect(await eventually { md.tunnel?.isConnected == false })
+        #expect(md.leave(conference: "room", participant: "c"))
+        #expect(md.leave(conference: "room", participant: "a"))
+        #expect(md.hopKeys(for: ids[0]) == nil && md.hopKeys(for: ids[2]) == nil && md.hopKeys(for: ids[1]) != nil)
+
+        let certificates = try DevelopmentCertificates.loadOrCreate(in: directory)
+        let restarted = try await FakeKeyDistributor.start(host: "127.0.0.1", credentials: certificates.keyDistributorCredentials(),
+                                                           port: port)
+        #expect(await restarted.disconnects.wait { $0 == [ids[2], ids[0]] }, "in the order they left")
+        #expect(kd.disconnects.all.isEmpty)
+        // Sent once: a later leave goes straight through, without the earlier ones again.
+        #expect(md.leave(conference: "room", participant: "b"))
+        #expect(await restarted.disconnects.wait { $0 == [ids[2], ids[0], ids[1]] })
+        await md.stop()
+        await restarted.server.close()
+    }
+
     @Test func keyDistributorDisconnectDropsTheKeys() async throws {
         let (kd, md, _, ids, directory) = try await Self.setUp(names: ["x", "y"], idleTimeout: .seconds(30))
         defer { try? FileManager.default.removeItem(atPath: directory) }

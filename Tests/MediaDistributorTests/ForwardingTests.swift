@@ -149,6 +149,40 @@ import Testing
         await md.stop()
     }
 
+    /// The several-node path on whatever machine runs the test: a topology that puts the
+    /// machine's CPUs on two nodes, node 0 (which every machine has) first, so the worker
+    /// prefers node 0's memory and remakes its batches on its own thread; media then still
+    /// flows. Without libnuma the worker is only pinned, and media flows too.
+    @Test func aWorkerPlacedOnANodeRemakesItsBuffersAndForwards() async throws {
+        let cpus = CPUTopology.current().cpus.map(\.id)
+        let first = try #require(cpus.first)
+        let topology = CPUTopology(cpus: [.init(id: first, node: 0), .init(id: cpus.count > 1 ? cpus[1] : first, node: 1)])
+        let md = try MediaDistributor(configuration: .init(mediaHost: "127.0.0.1", workers: 1, pinWorkers: true,
+                                                           topology: topology))
+        #expect(md.workerPlacements == [WorkerPlacement(cpu: first, node: 0)])
+        md.start()
+        if CPUTopology.isNUMAAvailable {
+            #expect(await eventually { md.workerMemoryNodes == [0] }, "the worker placed its memory on node 0")
+        }
+        let distributor = EndpointAddress(host: "127.0.0.1", port: md.mediaPort)!
+        let ekt = try Self.ektParameters()
+        let alice = try FakeEndpoint(name: "alice", host: "127.0.0.1", ssrc: 0xA, ekt: ekt)
+        let bob = try FakeEndpoint(name: "bob", host: "127.0.0.1", ssrc: 0xB, ekt: ekt)
+        for endpoint in [alice, bob] {
+            #expect(endpoint.join(conference: "numa", at: distributor)?.ok == true)
+            let id = try #require(md.association(conference: "numa", participant: endpoint.name))
+            try md.handle(.mediaKeys(MediaKeys(
+                associationID: id, protectionProfile: 0x0009,
+                clientWriteMasterKey: SecretBytes(endpoint.toDistributor.key),
+                serverWriteMasterKey: SecretBytes(endpoint.fromDistributor.key),
+                clientWriteMasterSalt: endpoint.toDistributor.salt, serverWriteMasterSalt: endpoint.fromDistributor.salt)))
+        }
+        try await Task.sleep(for: .milliseconds(200))
+        try Self.exchangeMedia([alice, bob], rounds: 20, to: distributor, tag: "numa")
+        #expect(await eventually { md.statistics.rtpForwarded == 2 * 20 })
+        await md.stop()
+    }
+
     /// A second MediaKeys (a DTLS rekey) replaces the hop contexts in the workers: packets
     /// under the old endpoint-to-distributor half fail, packets under the new one flow.
     @Test func secondMediaKeysReplacesTheHopKeys() async throws {

@@ -23,6 +23,13 @@ struct PercKMF: AsyncParsableCommand {
             Example: perc-kmf --tunnel-listen 127.0.0.1:4443 --http-listen 127.0.0.1:8080 --rekey-on-leave
             Participants register with POST /conferences/{conference}/participants \
             {"participant", "fingerprint", "tls_id"} before joining through a media distributor.
+
+            With --state DIR the KMF saves registrations, the SPI counter and each conference's \
+            current EKTKey (file DIR/kmf-state, mode 0600, written atomically) and resumes from them \
+            when restarted: endpoints joining after a restart share the EKTKey of those joined \
+            before. It cannot rekey the members from before a restart (their DTLS sessions are \
+            gone), so their conference's rekeys wait until they have left (or the EKTKey's TTL \
+            runs out). Without --state everything is in memory only.
             """
     )
 
@@ -49,6 +56,10 @@ struct PercKMF: AsyncParsableCommand {
 
     @Option(name: .customLong("ekt-ttl"), help: "EKTKey lifetime in seconds (renewed at half of it).")
     var ektTTL: UInt32 = 86_400
+
+    @Option(help: ArgumentHelp("Keep registrations and EKTKeys in DIR/kmf-state across restarts (default: memory only).",
+                               valueName: "DIR"))
+    var state: String?
 
     @Option(help: "Serve Prometheus metrics on HOST:PORT (GET /metrics).")
     var metrics: String?
@@ -77,11 +88,13 @@ struct PercKMF: AsyncParsableCommand {
             credentials: try certificates.keyDistributorCredentials(),
             keyDistributor: .init(identity: identity, sessionID: Array(sessionID.utf8),
                                   policy: RekeyPolicy(rekeyOnJoin: rekeyOnJoin, rekeyOnLeave: rekeyOnLeave, holdoff: rekeyHoldoff),
-                                  ektCipher: cipher, ektTTL: ektTTL)))
+                                  ektCipher: cipher, ektTTL: ektTTL),
+            stateDirectory: state))
         logger.info("perc-kmf listening", metadata: [
             "tunnel": "\(HostPort(host: tunnel.host, port: server.tunnelPort))",
             "http": "\(HostPort(host: http.host, port: server.httpPort))",
-            "certs": "\(certificates.directory)", "dtls-fingerprint": "\(identity.fingerprint.hex)"])
+            "certs": "\(certificates.directory)", "dtls-fingerprint": "\(identity.fingerprint.hex)",
+            "state": "\(state ?? "memory only")"])
         var metricsChannel: (any Channel)? = nil
         if let registry, let metricsAddress { metricsChannel = try await MetricsServer.start(registry, on: metricsAddress) }
         let metricsListener = metricsChannel

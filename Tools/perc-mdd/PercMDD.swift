@@ -70,7 +70,8 @@ struct PercMDD: AsyncParsableCommand {
         distributor.start()
         logger.info("perc-mdd forwarding", metadata: [
             "media": "\(HostPort(host: media.host, port: distributor.mediaPort))", "kmf": "\(keyDistributor)",
-            "workers": "\(workers)"])
+            "workers": "\(workers)", "numa-nodes": "\(CPUTopology.machineNodeCount)",
+            "placements": "\(distributor.workerPlacements.map { $0.map(String.init(describing:)) ?? "unpinned" })"])
         var metricsChannel: (any Channel)? = nil
         if let registry, let metricsAddress { metricsChannel = try await MetricsServer.start(registry, on: metricsAddress) }
         let metricsListener = metricsChannel

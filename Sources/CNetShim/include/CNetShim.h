@@ -8,6 +8,8 @@
 // Swift imports does not define, and CPU_SET is a macro Swift cannot call. The shim defines
 // _GNU_SOURCE in shim.c and exposes plain functions with the `CNetShim_` prefix. It can go
 // when Swift's Glibc module exposes these declarations (or swift-system grows them).
+// libnuma is reached through dlopen/dlsym rather than linked, so that building and running
+// the package never requires it (see CNetShim_numaAvailable).
 //
 // On other systems every function fails with ENOSYS (the callers then fall back to
 // recvfrom/sendto one datagram at a time).
@@ -43,6 +45,28 @@ int CNetShim_pinCurrentThread(int cpu);
 
 /// The number of CPUs the calling thread may run on (sched_getaffinity), at least 1.
 int CNetShim_usableCPUCount(void);
+
+/// Writes the ids of the CPUs the calling thread may run on (sched_getaffinity), in
+/// increasing order, up to `capacity` of them; returns how many there are (which may exceed
+/// `capacity`), or 0 when unknown.
+int CNetShim_usableCPUs(int *cpus, int capacity);
+
+/// NUMA through libnuma, loaded at run time (dlopen "libnuma.so.1") so that the package does
+/// not need the library: without it, or where the kernel has no NUMA support, the machine
+/// counts as one node and the calls below do nothing.
+///
+/// 1 when libnuma was loaded and reports NUMA available, else 0.
+int CNetShim_numaAvailable(void);
+
+/// The number of NUMA nodes the machine has (numa_num_configured_nodes), 1 without NUMA.
+int CNetShim_numaNodeCount(void);
+
+/// The node of CPU `cpu` (numa_node_of_cpu), or -1 without NUMA or for an unknown CPU.
+int CNetShim_numaNodeOfCPU(int cpu);
+
+/// Makes memory the calling thread allocates from now on come from node `node` when it has
+/// free pages (numa_set_preferred). Returns 0, or -1 without NUMA or for a bad node.
+int CNetShim_numaPreferNode(int node);
 
 /// Names the calling thread (at most 15 bytes are kept), for `top -H`, `perf` and gdb.
 /// Returns 0, or an error number.
