@@ -34,7 +34,11 @@ import SRTP
 /// bounded by the EKTKey's TTL: once the TTL has run out the key is replaced anyway and the
 /// restored members are given up on (they no longer get the others' new end-to-end keys and
 /// must rejoin). DTLS records other than a ClientHello on a restored member's association are
-/// ignored (the Key Distributor has no session to read them with).
+/// ignored (the Key Distributor has no session to read them with). The keyed members of a
+/// media distributor whose tunnel closes are handled the same way (they are still in the media
+/// plane, but the Key Distributor can no longer reach them): they stay counted as members, so
+/// the conference's EKTKey is not replaced behind their backs, until the media distributor
+/// reconnects and reports them gone, or they rejoin.
 ///
 /// One thread at a time may use an instance (the tunnel server's event loop).
 public final class KeyDistributor {
@@ -197,9 +201,20 @@ public final class KeyDistributor {
     public func tunnelClosed(_ tunnel: Int, now: ContinuousClock.Instant) -> [Action] {
         guard !isShutDown else { return [] }
         tunnels[tunnel] = nil
-        let gone = associations.filter { $0.value.tunnel == tunnel }.map(\.key)
         defer { save(now: now) }
-        return gone.flatMap { drop($0, now: now, notify: false) }
+        // A dropped tunnel does not mean its endpoints left: the media distributor keeps
+        // forwarding with the hop keys it holds and reconnects. Its keyed members are detached
+        // like members restored after a restart (their DTLS sessions are unreachable now), so
+        // the conference keeps its EKTKey for them and later joiners; handshakes in progress end.
+        for (id, association) in associations where association.tunnel == tunnel {
+            associations.removeValue(forKey: id)
+            if let name = association.conference, association.member {
+                conferences[name]?.members.remove(id)
+                conferences[name]?.restored.insert(id)
+                changed = true
+            }
+        }
+        return []
     }
 
     /// DTLS from an endpoint, relayed by a media distributor.

@@ -159,4 +159,37 @@ import Testing
         #expect(endpoints[1].ektKeys.count == 2)
         #expect(kd.memberCount(conference: "room") == 1)
     }
+
+    /// A media distributor's tunnel dropping is not a leave: its keyed members are detached,
+    /// the EKTKey stays for them and for a joiner through the reconnected tunnel, and the
+    /// held leave-rekey runs only once the reconnected distributor reports them gone.
+    @Test func aDroppedTunnelDetachesItsMembersInsteadOfRekeying() throws {
+        let kd = try Self.makeKD(policy: RekeyPolicy(rekeyOnJoin: true, rekeyOnLeave: true))
+        let endpoints = try (0..<3).map { try Endpoint(tlsID: "tls-id-tunnel-drop-\($0)-0123456789") }
+        for endpoint in endpoints { try kd.registry.register(endpoint.registration(conference: "room")) }
+        let now = ContinuousClock.now
+        _ = try Self.connect(Array(endpoints.prefix(2)), to: kd, now: now)
+        for action in kd.tick(now: now) { _ = Self.deliver(action, to: endpoints, now: now) }
+        let spi = try #require(kd.currentSPI(conference: "room"))
+        let rekeysBefore = kd.rekeyCount(conference: "room")
+        let keysSeen = endpoints[0].ektKeys.count
+
+        #expect(kd.tunnelClosed(1, now: now).isEmpty)
+        #expect(kd.memberCount(conference: "room") == 0 && kd.restoredMemberCount(conference: "room") == 2)
+        for action in kd.tick(now: now + .seconds(1)) { _ = Self.deliver(action, to: endpoints, now: now) }
+        #expect(kd.currentSPI(conference: "room") == spi, "no rekey behind the detached members' backs")
+
+        kd.tunnelOpened(2, profiles: [0x0009, 0x000A])
+        _ = try Self.connect([endpoints[2]], to: kd, tunnel: 2, now: now + .seconds(2))
+        for action in kd.tick(now: now + .seconds(2)) { _ = Self.deliver(action, to: endpoints, now: now) }
+        #expect(endpoints[2].ektKeys.map(\.spi) == [spi], "the joiner gets the key the detached members use")
+        #expect(kd.rekeyCount(conference: "room") == rekeysBefore)
+
+        for endpoint in endpoints.prefix(2) { _ = kd.endpointDisconnected(association: endpoint.association, now: now + .seconds(3)) }
+        for action in kd.tick(now: now + .seconds(3)) { _ = Self.deliver(action, to: endpoints, now: now) }
+        #expect(kd.restoredMemberCount(conference: "room") == 0)
+        #expect(kd.currentSPI(conference: "room") != spi, "the held rekey ran once they were reported gone")
+        #expect(endpoints[2].ektKeys.count == 2 && endpoints[0].ektKeys.count == keysSeen,
+                "the new key went to the member with a session, not through the dropped tunnel")
+    }
 }
