@@ -18,6 +18,8 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <netinet/in.h>
+#include <stdint.h>
 
 _Static_assert(sizeof(CNetShim_mmsghdr) == sizeof(struct mmsghdr), "mmsghdr layout");
 _Static_assert(offsetof(CNetShim_mmsghdr, msg_len) == offsetof(struct mmsghdr, msg_len), "mmsghdr layout");
@@ -28,6 +30,35 @@ int CNetShim_recvmmsg(int fd, CNetShim_mmsghdr *messages, unsigned int count) {
 
 int CNetShim_sendmmsg(int fd, CNetShim_mmsghdr *messages, unsigned int count) {
     return sendmmsg(fd, (struct mmsghdr *)messages, count, 0);
+}
+
+#ifndef UDP_SEGMENT
+#define UDP_SEGMENT 103   // linux/udp.h, not in every libc's netinet/udp.h
+#endif
+
+int CNetShim_udpSegmentationAvailable(int fd) {
+    int size = 0;
+    socklen_t length = sizeof(size);
+    return getsockopt(fd, IPPROTO_UDP, UDP_SEGMENT, &size, &length) == 0;
+}
+
+size_t CNetShim_udpSegmentControlSize(void) { return CMSG_SPACE(sizeof(uint16_t)); }
+
+void CNetShim_setUDPSegment(struct msghdr *message, void *control, unsigned short segmentSize) {
+    if (segmentSize == 0) {
+        message->msg_control = NULL;
+        message->msg_controllen = 0;
+        return;
+    }
+    memset(control, 0, CMSG_SPACE(sizeof(uint16_t)));
+    message->msg_control = control;
+    message->msg_controllen = CMSG_SPACE(sizeof(uint16_t));
+    struct cmsghdr *header = CMSG_FIRSTHDR(message);
+    header->cmsg_level = IPPROTO_UDP;
+    header->cmsg_type = UDP_SEGMENT;
+    header->cmsg_len = CMSG_LEN(sizeof(uint16_t));
+    uint16_t size = segmentSize;
+    memcpy(CMSG_DATA(header), &size, sizeof(size));
 }
 
 int CNetShim_pinCurrentThread(int cpu) {
@@ -139,6 +170,19 @@ int CNetShim_sendmmsg(int fd, CNetShim_mmsghdr *messages, unsigned int count) {
     (void)fd; (void)messages; (void)count;
     errno = ENOSYS;
     return -1;
+}
+
+int CNetShim_udpSegmentationAvailable(int fd) {
+    (void)fd;
+    return 0;
+}
+
+size_t CNetShim_udpSegmentControlSize(void) { return 0; }
+
+void CNetShim_setUDPSegment(struct msghdr *message, void *control, unsigned short segmentSize) {
+    (void)control; (void)segmentSize;
+    message->msg_control = NULL;
+    message->msg_controllen = 0;
 }
 
 int CNetShim_pinCurrentThread(int cpu) {

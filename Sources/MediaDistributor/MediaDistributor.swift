@@ -78,6 +78,9 @@ public final class MediaDistributor: Sendable {
         /// The CPUs and NUMA nodes to place pinned workers on; nil: the machine's
         /// (``CPUTopology/current()``).
         public var topology: CPUTopology?
+        /// Whether the copies a receive batch makes for one receiver leave in UDP GSO sends
+        /// (UDP_SEGMENT) where the kernel has it; otherwise one datagram per `sendmmsg` entry.
+        public var segmentationOffload = true
 
         /// A configuration; see the properties for each value.
         public init(mediaHost: String = "127.0.0.1", mediaPort: Int = 0, workers: Int = 1, pinWorkers: Bool = true,
@@ -161,7 +164,7 @@ public final class MediaDistributor: Sendable {
                 index: index, socket: socket, placement: placements.isEmpty ? nil : placements[index],
                 batchSize: configuration.batchSize, maximumFanOut: configuration.maximumFanOut,
                 idleTimeout: configuration.idleTimeout, replayWindowSize: configuration.replayWindowSize,
-                control: proxy))
+                segmentation: configuration.segmentationOffload && socket.segmentationAvailable, control: proxy))
         }
         self.workers = workers
         if let link = configuration.keyDistributor {

@@ -54,7 +54,7 @@ final class MediaWorker: @unchecked Sendable {
     private var ssrcOwners: [UInt64: Int] = [:]
 
     init(index: Int, socket: UDPSocket, placement: WorkerPlacement?, batchSize: Int, maximumFanOut: Int,
-         idleTimeout: Duration, replayWindowSize: Int, control: any WorkerControl) {
+         idleTimeout: Duration, replayWindowSize: Int, segmentation: Bool = false, control: any WorkerControl) {
         self.index = index
         self.socket = socket
         self.placement = placement
@@ -63,7 +63,8 @@ final class MediaWorker: @unchecked Sendable {
         self.replayWindowSize = replayWindowSize
         self.control = control
         receive = MessageVectors(count: batchSize)
-        transmit = TransmitQueue(packets: max(1, min(batchSize / 2, 16)), fanOut: maximumFanOut)
+        transmit = TransmitQueue(packets: max(1, min(batchSize / 2, 16)), fanOut: maximumFanOut,
+                                 segmentation: segmentation)
         scratch = .allocate(byteCount: 2048, alignment: 16)
     }
 
@@ -100,7 +101,8 @@ final class MediaWorker: @unchecked Sendable {
         // placed, on that node. On one node there is nothing to do.
         if let node = placement?.node, CNetShim_numaPreferNode(Int32(node)) == 0 {
             receive = MessageVectors(count: receive.count)
-            transmit = TransmitQueue(packets: transmit.packets, fanOut: transmit.fanOut)
+            transmit = TransmitQueue(packets: transmit.packets, fanOut: transmit.fanOut,
+                                     segmentation: transmit.segmentation)
             placedNode.store(node, ordering: .releasing)
         }
         var nextIdleCheck: UInt64 = 0

@@ -24,14 +24,21 @@ final class TransmitQueue {
     private let iovecs: UnsafeMutablePointer<iovec>
     private var batchesInUse = 0
     private var queued = 0
+    /// Set when the socket takes UDP GSO: copies for one receiver leave in segmented sends.
+    private let coalescer: SegmentCoalescer?
+    /// Segmented sends made (each carried two or more datagrams).
+    private(set) var segmentedSends = 0
 
     /// - Parameters:
     ///   - packets: forwarded packets held before a flush is forced.
     ///   - fanOut: most copies of one packet.
-    init(packets: Int, fanOut: Int, slotCapacity: Int = 2048) {
+    ///   - segmentation: coalesce datagrams for one receiver into UDP GSO sends (only when
+    ///     the socket supports it: ``UDPSocket/segmentationAvailable``).
+    init(packets: Int, fanOut: Int, slotCapacity: Int = 2048, segmentation: Bool = false) {
         slotsPerBatch = fanOut
         batches = (0..<packets).map { _ in PacketBatch(maximumCount: fanOut, slotCapacity: slotCapacity) }
         let total = packets * fanOut
+        coalescer = segmentation ? SegmentCoalescer(capacity: total) : nil
         bases = .allocate(capacity: total)
         headers = .allocate(capacity: total)
         headers.initialize(repeating: CNetShim_mmsghdr(), count: total)
@@ -56,6 +63,9 @@ final class TransmitQueue {
 
     /// Forwarded packets held before a flush is forced.
     var packets: Int { batches.count }
+
+    /// Whether flushes coalesce datagrams into UDP GSO sends.
+    var segmentation: Bool { coalescer != nil }
 
     /// Whether every batch of the ring holds queued copies (flush before the next packet).
     var isFull: Bool { batchesInUse == batches.count }
@@ -89,6 +99,7 @@ final class TransmitQueue {
     /// - Returns: the number of datagrams the kernel did not take.
     @inline(__always)
     func flush(socket: UDPSocket) -> Int {
+        if let coalescer, queued > 1 { return flushSegmented(socket: socket, coalescer: coalescer) }
         var sent = 0
         while sent < queued {
             let result = CNetShim_sendmmsg(socket.fd, headers + sent, UInt32(queued - sent))
@@ -96,6 +107,25 @@ final class TransmitQueue {
             sent += Int(result)
         }
         let unsent = queued - sent
+        queued = 0
+        batchesInUse = 0
+        return unsent
+    }
+
+    /// ``flush(socket:)`` through UDP GSO: one `sendmmsg` of the coalesced messages.
+    private func flushSegmented(socket: UDPSocket, coalescer: SegmentCoalescer) -> Int {
+        let messages = coalescer.coalesce(headers: headers, count: queued)
+        var sent = 0
+        while sent < messages {
+            let result = CNetShim_sendmmsg(socket.fd, coalescer.messages + sent, UInt32(messages - sent))
+            if result <= 0 { break }
+            sent += Int(result)
+        }
+        var unsent = 0
+        for m in 0..<messages {
+            let datagrams = coalescer.datagramsPerMessage[m]
+            if m >= sent { unsent += datagrams } else if datagrams > 1 { segmentedSends += 1 }
+        }
         queued = 0
         batchesInUse = 0
         return unsent

@@ -53,6 +53,9 @@ final class UDPSocket: @unchecked Sendable {
         }
     }
 
+    /// Whether the kernel takes UDP generic segmentation offload (UDP_SEGMENT) on this socket.
+    var segmentationAvailable: Bool { CNetShim_udpSegmentationAvailable(fd) == 1 }
+
     /// Sends one datagram; false when the kernel refused it (the datagram is dropped).
     @discardableResult
     func send(_ bytes: UnsafeRawBufferPointer, to address: EndpointAddress) -> Bool {

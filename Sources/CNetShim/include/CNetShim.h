@@ -40,6 +40,20 @@ int CNetShim_recvmmsg(int fd, CNetShim_mmsghdr *messages, unsigned int count);
 /// sendmmsg(2): sends `count` datagrams; returns how many went out, or -1 with errno set.
 int CNetShim_sendmmsg(int fd, CNetShim_mmsghdr *messages, unsigned int count);
 
+/// UDP generic segmentation offload (UDP_SEGMENT, Linux 4.18+): one sendmsg carries several
+/// datagrams for the same destination, all `segmentSize` bytes but the last (which may be
+/// shorter), and the kernel (or the NIC) cuts them apart. 1 when the kernel knows the option
+/// on `fd`, else 0.
+int CNetShim_udpSegmentationAvailable(int fd);
+
+/// The bytes of control buffer one UDP_SEGMENT control message takes (CMSG_SPACE of a u16).
+size_t CNetShim_udpSegmentControlSize(void);
+
+/// Makes `message` a segmented send of `segmentSize`-byte datagrams: writes the UDP_SEGMENT
+/// control message into `control` (CNetShim_udpSegmentControlSize() bytes) and points
+/// `message` at it. A `segmentSize` of 0 makes it an ordinary send (no control message).
+void CNetShim_setUDPSegment(struct msghdr *message, void *control, unsigned short segmentSize);
+
 /// Pins the calling thread to CPU `cpu` (sched_setaffinity). Returns 0, or -1 with errno.
 int CNetShim_pinCurrentThread(int cpu);
 
