@@ -21,6 +21,21 @@ import Testing
 
     /// Sends `rounds` RTP packets from every endpoint, then checks each endpoint decrypts
     /// exactly the others' payloads.
+    /// Joins each endpoint with STUN and hands the distributor its hop keys directly (as the
+    /// Key Distributor's MediaKeys would).
+    static func joinWithInjectedKeys(_ endpoints: [FakeEndpoint], conference: String, md: MediaDistributor,
+                                     at distributor: EndpointAddress) throws {
+        for endpoint in endpoints {
+            #expect(endpoint.join(conference: conference, at: distributor)?.ok == true)
+            let id = try #require(md.association(conference: conference, participant: endpoint.name))
+            try md.handle(.mediaKeys(MediaKeys(
+                associationID: id, protectionProfile: 0x0009,
+                clientWriteMasterKey: SecretBytes(endpoint.toDistributor.key),
+                serverWriteMasterKey: SecretBytes(endpoint.fromDistributor.key),
+                clientWriteMasterSalt: endpoint.toDistributor.salt, serverWriteMasterSalt: endpoint.fromDistributor.salt)))
+        }
+    }
+
     static func exchangeMedia(_ endpoints: [FakeEndpoint], rounds: Int, to distributor: EndpointAddress,
                               tag: String) throws {
         for round in 0..<rounds {
@@ -129,15 +144,7 @@ import Testing
         let alice = try FakeEndpoint(name: "alice", host: "::1", ssrc: 0xA11CE, ekt: ekt)
         let bob = try FakeEndpoint(name: "bob", host: "::1", ssrc: 0xB0B, ekt: ekt)
         let mallory = try FakeEndpoint(name: "mallory", host: "::1", ssrc: 0xA11CE, ekt: ekt)   // alice's SSRC
-        for endpoint in [alice, bob, mallory] {
-            #expect(endpoint.join(conference: "v6", at: distributor)?.ok == true)
-            let id = try #require(md.association(conference: "v6", participant: endpoint.name))
-            try md.handle(.mediaKeys(MediaKeys(
-                associationID: id, protectionProfile: 0x0009,
-                clientWriteMasterKey: SecretBytes(endpoint.toDistributor.key),
-                serverWriteMasterKey: SecretBytes(endpoint.fromDistributor.key),
-                clientWriteMasterSalt: endpoint.toDistributor.salt, serverWriteMasterSalt: endpoint.fromDistributor.salt)))
-        }
+        try Self.joinWithInjectedKeys([alice, bob, mallory], conference: "v6", md: md, at: distributor)
         try await Task.sleep(for: .milliseconds(200))
         try Self.exchangeMedia([alice, bob], rounds: 5, to: distributor, tag: "v6")
         while mallory.receive() != nil {}
@@ -168,15 +175,7 @@ import Testing
         let ekt = try Self.ektParameters()
         let alice = try FakeEndpoint(name: "alice", host: "127.0.0.1", ssrc: 0xA, ekt: ekt)
         let bob = try FakeEndpoint(name: "bob", host: "127.0.0.1", ssrc: 0xB, ekt: ekt)
-        for endpoint in [alice, bob] {
-            #expect(endpoint.join(conference: "numa", at: distributor)?.ok == true)
-            let id = try #require(md.association(conference: "numa", participant: endpoint.name))
-            try md.handle(.mediaKeys(MediaKeys(
-                associationID: id, protectionProfile: 0x0009,
-                clientWriteMasterKey: SecretBytes(endpoint.toDistributor.key),
-                serverWriteMasterKey: SecretBytes(endpoint.fromDistributor.key),
-                clientWriteMasterSalt: endpoint.toDistributor.salt, serverWriteMasterSalt: endpoint.fromDistributor.salt)))
-        }
+        try Self.joinWithInjectedKeys([alice, bob], conference: "numa", md: md, at: distributor)
         try await Task.sleep(for: .milliseconds(200))
         try Self.exchangeMedia([alice, bob], rounds: 20, to: distributor, tag: "numa")
         #expect(await eventually { md.statistics.rtpForwarded == 2 * 20 })
