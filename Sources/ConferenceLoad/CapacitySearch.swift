@@ -123,16 +123,14 @@ public struct CapacityReport: Codable, Sendable, Equatable {
         return try encoder.encode(self)
     }
 
-    /// A human summary.
-    public var summary: String {
-        var lines = steps.map(\.line)
-        if let sustained {
-            lines.append(String(format: "sustained: %.0f packets/s through the MDD", sustained.mddPacketsPerSecond)
-                + (sustained.mddPacketsPerCoreSecond.map { String(format: " (%.0f per MDD core)", $0) } ?? "")
-                + " at \(sustained.participants) participants")
-        } else {
-            lines.append("sustained: none (the first step did not hold)")
-        }
-        return lines.joined(separator: "\n")
+    /// A human summary: one line per step, then the sustained rate.
+    public var summary: String { (steps.map(\.line) + [sustainedLine]).joined(separator: "\n") }
+
+    /// The sustained rate in one line.
+    public var sustainedLine: String {
+        guard let sustained else { return "sustained: none (the first step did not hold)" }
+        return String(format: "sustained: %.0f packets/s through the MDD", sustained.mddPacketsPerSecond)
+            + (sustained.mddPacketsPerCoreSecond.map { String(format: " (%.0f per MDD core)", $0) } ?? "")
+            + " at \(sustained.participants) participants"
     }
 }

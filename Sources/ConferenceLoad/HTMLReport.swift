@@ -87,7 +87,7 @@ public enum HTMLReport {
             .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
     }
 
-    /// A line chart with axes, four grid lines, a legend and dashed vertical event lines.
+    /// A line chart with axes, five grid lines, a legend and dashed vertical event lines.
     static func chart(title: String, unit: String, series: [Series], events: [Double]) -> String {
         let width = 760.0, height = 250.0, left = 60.0, right = 110.0, top = 30.0, bottom = 35.0
         let xs = series.flatMap { $0.points.map(\.x) } + events
@@ -96,13 +96,14 @@ public enum HTMLReport {
         func py(_ y: Double) -> Double { height - bottom - y / yMax * (height - top - bottom) }
         var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" role=\"img\">"
         svg += "<text x=\"\(left)\" y=\"18\" font-size=\"14\" font-weight=\"bold\">\(escape(title))</text>"
-        for tick in 0...4 {
-            let y = yMax * Double(tick) / 4
+        for tick in 0...5 {
+            let y = yMax * Double(tick) / 5
             svg += "<line x1=\"\(left)\" y1=\(q(py(y))) x2=\(q(width - right)) y2=\(q(py(y))) stroke=\"#e5e5e5\"/>"
             svg += "<text x=\(q(left - 6)) y=\(q(py(y) + 4)) font-size=\"11\" text-anchor=\"end\">\(label(y))</text>"
         }
-        for tick in 0...5 {
-            let x = xMax * Double(tick) / 5
+        let xStep = niceCeiling(xMax / 6)
+        for tick in 0...Int(xMax / xStep) {
+            let x = xStep * Double(tick)
             svg += "<text x=\(q(px(x))) y=\(q(height - bottom + 16)) font-size=\"11\" text-anchor=\"middle\">\(label(x)) s</text>"
         }
         svg += "<text x=\"12\" y=\(q(top + (height - top - bottom) / 2)) font-size=\"11\" "

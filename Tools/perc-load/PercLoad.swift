@@ -78,7 +78,7 @@ struct PercLoad: AsyncParsableCommand {
     @Flag(help: "Audio with DTX: talk spurts and silences, one comfort-noise frame per 400 ms in silence.")
     var dtx = false
 
-    @Option(help: "Send video at this many kbit/s (default none; embedded and offline 1000).")
+    @Option(help: "Send video at this many kbit/s (default none; embedded and offline 1000 unless --audio).")
     var video: Int?
 
     @Option(name: .customLong("frame-rate"), help: "Video frames per second.")
@@ -176,7 +176,9 @@ struct PercLoad: AsyncParsableCommand {
         }
         let duration = self.duration ?? (defaults ? 15 : 10)
         guard duration > 0, duration <= 86_400 else { throw ValidationError("--duration must be in (0, 86400]") }
-        let video = self.video ?? (defaults && !audio && !dtx ? 1000 : nil)
+        // Embedded and offline runs send 1000 kbit/s video unless --audio asks for audio only;
+        // video options ask for video.
+        let video = self.video ?? ((defaults && !audio) || simulcast > 1 || rtx > 0 ? 1000 : nil)
         if let video, video <= 0 { throw ValidationError("--video must be a positive bitrate") }
         guard (1...3).contains(simulcast) else { throw ValidationError("--simulcast must be 1, 2 or 3") }
         guard frameRate > 0, frameRate <= 240, keyframeInterval > 0 else {
@@ -249,7 +251,7 @@ struct PercLoad: AsyncParsableCommand {
                 let search = CapacitySearch(base: configuration, stepSeconds: capacityStep, lossBound: capacityLoss,
                                             p99BoundMs: capacityP99, maximumMultiple: capacityMax)
                 let report = try await Self.detached { try search.run { print($0.line) } }
-                print(report.summary)
+                print(report.sustainedLine)
                 if let json { try report.json().write(to: URL(fileURLWithPath: json)) }
             } else {
                 let report = try await LoadRunner(configuration: configuration).runDetached()
