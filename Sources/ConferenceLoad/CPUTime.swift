@@ -54,9 +54,9 @@ public enum CPUTime {
         return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
     }
 
-    /// The process whose name (`/proc/PID/comm`) is `name`, when exactly one such process
-    /// other than this one runs.
-    public static func processID(named name: String) -> Int32? {
+    /// The process named `name` (`/proc/PID/comm`) other than this one: the only one, or,
+    /// when several run, the only one holding a socket bound to local `port` (UDP or TCP).
+    public static func processID(named name: String, port: UInt16? = nil, udp: Bool = true) -> Int32? {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
         let mine = getpid()
         var found: [Int32] = []
@@ -67,6 +67,34 @@ public enum CPUTime {
             else { continue }
             found.append(pid)
         }
-        return found.count == 1 ? found[0] : nil
+        if found.count == 1 { return found[0] }
+        guard let port, found.count > 1 else { return nil }
+        let inodes = socketInodes(port: port, udp: udp)
+        let owners = found.filter { pid in
+            let descriptors = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd")) ?? []
+            return descriptors.contains { descriptor in
+                guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\(descriptor)"),
+                      target.hasPrefix("socket:["), target.hasSuffix("]")
+                else { return false }
+                return inodes.contains(String(target.dropFirst(8).dropLast()))
+            }
+        }
+        return owners.count == 1 ? owners[0] : nil
+    }
+
+    /// Inodes of the sockets bound to local `port` (`/proc/net/udp[6]` or `/proc/net/tcp[6]`).
+    static func socketInodes(port: UInt16, udp: Bool) -> Set<String> {
+        var inodes = Set<String>()
+        let hexPort = String(format: "%04X", port)
+        for table in udp ? ["udp", "udp6"] : ["tcp", "tcp6"] {
+            guard let text = try? String(contentsOfFile: "/proc/net/\(table)", encoding: .utf8) else { continue }
+            for line in text.split(separator: "\n").dropFirst() {
+                let fields = line.split(separator: " ")
+                // sl local_address rem_address st tx:rx tr:tm retrnsmt uid timeout inode
+                guard fields.count > 9, fields[1].hasSuffix(":" + hexPort) else { continue }
+                inodes.insert(String(fields[9]))
+            }
+        }
+        return inodes
     }
 }

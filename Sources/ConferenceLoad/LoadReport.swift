@@ -146,6 +146,9 @@ public struct LoadReport: Codable, Sendable, Equatable {
     public var otherErrors: Int
     public var contentMismatches: Int
     public var sendFailures: Int
+    /// Frames the senders skipped because their thread fell behind (the load generator was
+    /// short of CPU: fewer packets than the traffic model asks for were sent).
+    public var framesSkipped: Int
     public var lost: Int
     /// Packets that arrived after a later one of the same stream.
     public var reordered: Int
@@ -175,6 +178,7 @@ public struct LoadReport: Codable, Sendable, Equatable {
         case packetsReceived = "packets_received", packetsReceivedTotal = "packets_received_total"
         case e2eAuthFailures = "e2e_auth_failures", hbhAuthFailures = "hbh_auth_failures", mddAuthFailures = "mdd_auth_failures"
         case otherErrors = "other_errors", contentMismatches = "content_mismatches", sendFailures = "send_failures"
+        case framesSkipped = "frames_skipped"
         case latencyMs = "latency_ms", durationS = "duration_s", jitterMs = "jitter_ms", rekeyToMediaMs = "rekey_to_media_ms"
         case perConference = "per_conference", rekeyEvents = "rekey_events"
     }
@@ -207,6 +211,7 @@ public struct LoadReport: Codable, Sendable, Equatable {
             ("jitter (RFC 3550)", String(format: "mean %.3f ms, max %.3f ms", jitterMs.mean, jitterMs.max)),
             ("auth failures", "e2e \(e2eAuthFailures), hbh \(hbhAuthFailures)" + (mddAuthFailures.map { ", mdd \($0)" } ?? "")),
             ("other errors", "replayed \(replayed), other \(otherErrors), content mismatches \(contentMismatches), send failures \(sendFailures)"),
+            ("frames skipped", "\(framesSkipped)" + (framesSkipped > 0 ? " (the load generator fell behind its schedule)" : "")),
             ("rekeys", "\(rekeys)" + (rekeyToMediaMs.count > 0 ? ", to first media under the new key: " + ms(rekeyToMediaMs) : "")),
             ("throughput", String(format: "sent %.0f pkt/s, received %.0f pkt/s", throughput.sentPerSecond, throughput.receivedPerSecond)),
         ]

@@ -24,6 +24,8 @@ final class ParticipantRun {
     var rekeyToMedia: [UInt64] = []
     /// Why joining failed, if it did.
     var failure: String?
+    /// Frames not sent because the driver thread fell behind their schedule.
+    var framesSkipped = 0
 
     private var sources: [StreamSource]
     private var nextFrame: [ContinuousClock.Instant?]
@@ -79,7 +81,14 @@ final class ParticipantRun {
                 due = due.advanced(by: .nanoseconds(frame.gap))
                 frames += 1
             }
-            if due <= now { due = now.advanced(by: .milliseconds(20)) }
+            // Still behind after the catch-up: skip the frames that are past (drawn, so the
+            // stream stays the one the seed gives, but not sent) and count them.
+            var skipped = 0
+            while due <= now, skipped < 10_000 {
+                due = due.advanced(by: .nanoseconds(sources[index].nextFrame().gap))
+                skipped += 1
+            }
+            framesSkipped += skipped
             nextFrame[index] = due
             earliest = min(earliest ?? due, due)
         }

@@ -51,7 +51,7 @@ import Testing
         let object = try #require(try JSONSerialization.jsonObject(with: report.json()) as? [String: Any])
         for key in ["conferences", "participants", "joined", "join_ms", "packets_sent", "packets_expected", "packets_received",
                     "e2e_auth_failures", "hbh_auth_failures", "lost", "latency_ms", "rekeys", "duration_s",
-                    "packets_received_total", "replayed", "other_errors", "content_mismatches", "send_failures", "failures",
+                    "packets_received_total", "replayed", "other_errors", "content_mismatches", "send_failures", "failures", "frames_skipped",
                     "reordered", "duplicates", "jitter_ms", "rekey_to_media_ms", "mdd_auth_failures", "seed", "injected",
                     "cpu", "throughput", "mdd", "per_conference", "intervals", "rekey_events"] {
             #expect(object[key] != nil, "missing \(key)")

@@ -41,10 +41,10 @@ struct PercLoad: AsyncParsableCommand {
     @Option(help: "Development certificate folder; with --embedded, where the KMF and MDD certificates are made or reused (default: a temporary folder).")
     var certs: String?
 
-    @Option(name: .customLong("mdd-pid"), help: "Read this MDD process's CPU time from /proc (default: the one process named perc-mdd, if any).")
+    @Option(name: .customLong("mdd-pid"), help: "Read this MDD process's CPU time from /proc (default: the process named perc-mdd, the one bound to the --mdd port if several run).")
     var mddPID: Int32?
 
-    @Option(name: .customLong("kmf-pid"), help: "Read this KMF process's CPU time from /proc (default: the one process named perc-kmf, if any).")
+    @Option(name: .customLong("kmf-pid"), help: "Read this KMF process's CPU time from /proc (default: the process named perc-kmf, the one bound to the --kmf port if several run).")
     var kmfPID: Int32?
 
     @Flag(name: .customLong("rekey-on-leave"), help: "Embedded KMF: a new EKTKey when someone leaves.")
@@ -241,8 +241,8 @@ struct PercLoad: AsyncParsableCommand {
                                    authenticationFailures: statistics.authenticationFailures)
             }
         } else {
-            configuration.mddCPU = (mddPID ?? CPUTime.processID(named: "perc-mdd")).map { .process($0) }
-            configuration.kmfCPU = (kmfPID ?? CPUTime.processID(named: "perc-kmf")).map { .process($0) }
+            configuration.mddCPU = (mddPID ?? CPUTime.processID(named: "perc-mdd", port: media.port, udp: true)).map { .process($0) }
+            configuration.kmfCPU = (kmfPID ?? CPUTime.processID(named: "perc-kmf", port: service.port, udp: false)).map { .process($0) }
         }
         let live = !quiet && isatty(STDERR_FILENO) == 1
         if live { configuration.progress = { ProgressLine.show($0, duration: duration) } }
