@@ -164,7 +164,7 @@ struct PercLoad: AsyncParsableCommand {
         let defaults = embedded || offline
         let sizes: [Int]
         if let conferenceSizes {
-            let parsed = conferenceSizes.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+            let parsed = conferenceSizes.split(separator: ",", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
             guard !parsed.isEmpty, parsed.allSatisfy({ ($0 ?? 0) >= 2 }) else {
                 throw ValidationError("--conference-sizes must be a list of sizes of at least 2, e.g. 2,4,8")
             }
@@ -194,8 +194,14 @@ struct PercLoad: AsyncParsableCommand {
         if let leaveAfter, leaveAfter < 0 || leaveAfter >= duration { throw ValidationError("--leave-after must be within the run") }
         if let rampUp, rampUp <= 0 { throw ValidationError("--ramp-up must be positive") }
         guard churn >= 0 else { throw ValidationError("--churn must not be negative") }
+        if capacity {
+            guard capacityStep > 0, capacityMax >= 1, (0...1).contains(capacityLoss), capacityP99 > 0 else {
+                throw ValidationError("--capacity-step and --capacity-p99 must be positive, --capacity-max at least 1, --capacity-loss in [0, 1]")
+            }
+        }
         let mixture = try trafficMix(video: video)
         if offline {
+            guard duration <= 600 else { throw ValidationError("--offline generates every packet up front: --duration at most 600") }
             let report = try OfflineRunner(conferenceSizes: sizes, mix: mixture, mediaSeconds: duration, seed: seed,
                                            ektFullFieldInterval: ektFullInterval).run()
             print(report.summary)
