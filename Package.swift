@@ -30,6 +30,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
         // C kernels: AES-GCM, AES-CTR, HMAC-SHA1, key wrap; portable (OpenSSL) and ISA paths.
@@ -53,7 +54,15 @@ let package = Package(
         ),
         .target(name: "PERCEndpoint", dependencies: ["PERC", "SRTP", "DTLS", "MediaDistributor"]),
         // The load generator: endpoints on threads, traffic models, the report.
-        .target(name: "ConferenceLoad", dependencies: ["PERCEndpoint"]),
+        // Embedded mode runs the KMF and MDD in the same process; offline mode the packet core alone.
+        .target(
+            name: "ConferenceLoad",
+            dependencies: [
+                "PERCEndpoint", "PERC", "SRTP", "KeyDistributor", "MediaDistributor", "PERCTunnel", "DTLS",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         .executableTarget(
             name: "perc-load",
             dependencies: ["ConferenceLoad", "PERCEndpoint", .product(name: "ArgumentParser", package: "swift-argument-parser")],

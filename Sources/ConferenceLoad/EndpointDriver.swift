@@ -6,53 +6,93 @@ import PERCEndpoint
 import Glibc
 #endif
 
-/// One thread's share of a load run: it registers and joins its participants, then loops
-/// until the end time: `poll` on their sockets (at most until the next frame is due), service
-/// every endpoint, send due frames, and make the leavers leave on time.
-final class EndpointDriver {
-    let participants: [ParticipantRun]
-    let models: [TrafficModel]
-    let end: ContinuousClock.Instant
+/// One conference's tallies, kept by the driver thread that owns the conference.
+final class ConferenceTally {
+    var latency = LatencyHistogram()
+}
 
-    init(participants: [ParticipantRun], models: [TrafficModel], end: ContinuousClock.Instant) {
-        self.participants = participants
-        self.models = models
+/// One thread's share of a load run: it loops until the end time: registers and joins the
+/// participants whose join time came, `poll`s their sockets (at most until the next frame is
+/// due), services every endpoint, sends due frames, makes leavers leave on time, and
+/// flushes its per-interval counts to the ``LiveRecorder`` a few times a second.
+final class EndpointDriver {
+    let index: Int
+    var participants: [ParticipantRun] = []
+    let end: ContinuousClock.Instant
+    let start: UInt64
+    let interval: UInt64
+    let recorder: LiveRecorder
+    private var counts: [Int: IntervalCounts] = [:]
+
+    init(index: Int, start: UInt64, end: ContinuousClock.Instant, interval: Double, recorder: LiveRecorder) {
+        self.index = index
+        self.start = start
         self.end = end
+        self.interval = UInt64(interval * 1e9)
+        self.recorder = recorder
+    }
+
+    private func slot(_ time: UInt64) -> Int { Int((time &- start) / interval) }
+
+    /// Records a verified packet (called from the participants' media callbacks).
+    func tally(_ payload: MediaPayload, arrival: UInt64, in conference: ConferenceTally) {
+        let latency = arrival &- payload.sendTime
+        conference.latency.record(nanoseconds: latency)
+        let index = slot(arrival)
+        counts[index, default: IntervalCounts()].received += 1
+        counts[index, default: IntervalCounts()].receivedBytes += payload.length
+        counts[index, default: IntervalCounts()].latency.record(nanoseconds: latency)
     }
 
     /// Runs to the end time (blocking); every participant has left afterwards.
     func run() {
         let clock = ContinuousClock()
-        for participant in participants {
-            do {
-                try participant.endpoint.register()
-                try participant.endpoint.join(now: clock.now)
-            } catch {
-                participant.failure = "\(error)"
-            }
-        }
-        var descriptors = [pollfd](repeating: pollfd(), count: participants.count)
+        var descriptors: [pollfd] = []
+        var lastFlush = clock.now
         while true {
             let now = clock.now
             guard now < end else { break }
             var wake = min(now.advanced(by: .milliseconds(5)), end)
             let nanoseconds = MediaPayload.now()
-            for participant in participants where participant.endpoint.descriptor >= 0 {
+            for participant in participants where !participant.started && participant.joinAt <= nanoseconds {
+                participant.started = true
+                do {
+                    try participant.endpoint.register()
+                    try participant.endpoint.join(now: clock.now)
+                } catch {
+                    participant.failure = "\(error)"
+                }
+            }
+            for participant in participants where participant.isActive {
                 participant.endpoint.service(now: now)
                 if let leaveAt = participant.leaveAt, nanoseconds >= leaveAt {
                     participant.endpoint.leave()
                     continue
                 }
-                if let due = participant.sendDue(models, now: now) { wake = min(wake, due) }
+                let due = participant.sendDue(now: now) { bytes in
+                    let index = slot(nanoseconds)
+                    counts[index, default: IntervalCounts()].sent += 1
+                    counts[index, default: IntervalCounts()].sentBytes += bytes
+                }
+                if let due { wake = min(wake, due) }
             }
-            for (index, participant) in participants.enumerated() {
-                descriptors[index] = pollfd(fd: participant.endpoint.descriptor, events: Int16(POLLIN), revents: 0)
+            if now - lastFlush >= .milliseconds(250) {
+                flush()
+                lastFlush = now
+            }
+            descriptors.removeAll(keepingCapacity: true)
+            for participant in participants where participant.isActive {
+                descriptors.append(pollfd(fd: participant.endpoint.descriptor, events: Int16(POLLIN), revents: 0))
             }
             let timeout = wake - clock.now
             let milliseconds = max(Int32(0), Int32(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000))
-            _ = poll(&descriptors, nfds_t(descriptors.count), milliseconds)
+            if descriptors.isEmpty {
+                usleep(UInt32(milliseconds) * 1000)
+            } else {
+                _ = poll(&descriptors, nfds_t(descriptors.count), milliseconds)
+            }
         }
-        for participant in participants {
+        for participant in participants where participant.started {
             participant.endpoint.service(now: clock.now)
             if case .failed(let reason) = participant.endpoint.phase, participant.failure == nil { participant.failure = reason }
             if participant.endpoint.firstMediaAt == nil, participant.failure == nil {
@@ -60,5 +100,20 @@ final class EndpointDriver {
             }
             participant.endpoint.leave()
         }
+        flush()
+    }
+
+    private func flush() {
+        var loss = LiveRecorder.DriverLoss()
+        for participant in participants where participant.started {
+            loss.started += 1
+            if participant.endpoint.firstMediaAt != nil { loss.joined += 1 }
+            for reception in participant.receptions.values {
+                loss.expected += reception.expected
+                loss.lost += reception.lost
+            }
+        }
+        recorder.flush(driver: index, counts: counts, loss: loss)
+        counts.removeAll(keepingCapacity: true)
     }
 }

@@ -10,26 +10,124 @@ import Foundation
 /// media packet (the end of its join time), and the window ends when the receiver leaves or
 /// the run ends, leaving out the last ``LoadConfiguration/tail`` seconds. `packets_received`
 /// counts the verified packets among those, and `lost` their difference.
-/// `packets_received_total` counts every verified packet.
+/// `packets_received_total` counts every verified packet. `participants` counts every
+/// participant whose join time came, `joined` those that received verified media.
 public struct LoadReport: Codable, Sendable, Equatable {
-    /// p50, p99 and the maximum of a sample, in milliseconds (0 for an empty sample).
+    /// Percentiles of durations in milliseconds, from an HdrHistogram (0.1% precision).
     public struct Percentiles: Codable, Sendable, Equatable {
-        public var p50: Double
-        public var p99: Double
-        public var max: Double
+        public var p50: Double = 0
+        public var p90: Double = 0
+        public var p99: Double = 0
+        public var p999: Double = 0
+        public var max: Double = 0
+        public var mean: Double = 0
+        public var count: Int = 0
 
-        /// The percentiles of `nanoseconds` (nearest rank).
-        public init(nanoseconds: [UInt64]) {
-            let sorted = nanoseconds.sorted()
-            func rank(_ fraction: Double) -> Double {
-                guard !sorted.isEmpty else { return 0 }
-                let index = Swift.min(sorted.count - 1, Swift.max(0, Int((fraction * Double(sorted.count)).rounded(.up)) - 1))
-                return Double(sorted[index]) / 1e6
-            }
-            p50 = rank(0.5)
-            p99 = rank(0.99)
-            max = sorted.last.map { Double($0) / 1e6 } ?? 0
+        public init(p50: Double = 0, p90: Double = 0, p99: Double = 0, p999: Double = 0, max: Double = 0, mean: Double = 0,
+                    count: Int = 0) {
+            (self.p50, self.p90, self.p99, self.p999, self.max, self.mean, self.count) = (p50, p90, p99, p999, max, mean, count)
         }
+
+        /// The percentiles of `nanoseconds`.
+        public init(nanoseconds: [UInt64]) {
+            var histogram = LatencyHistogram()
+            for value in nanoseconds { histogram.record(nanoseconds: value) }
+            self = histogram.summary
+        }
+    }
+
+    /// RFC 3550 interarrival jitter over the received streams, milliseconds.
+    public struct Jitter: Codable, Sendable, Equatable {
+        public var mean: Double
+        public var max: Double
+    }
+
+    /// What the endpoints' fault injection did.
+    public struct Injected: Codable, Sendable, Equatable {
+        public var dropped: Int
+        public var duplicated: Int
+        public var reordered: Int
+    }
+
+    /// CPU seconds used during the run, when readable (`source` says how).
+    public struct CPU: Codable, Sendable, Equatable {
+        public var mddSeconds: Double?
+        public var kmfSeconds: Double?
+        public var loadSeconds: Double
+        /// Cores the MDD kept busy on average (CPU seconds / wall seconds).
+        public var mddCores: Double?
+        public var source: String
+
+        enum CodingKeys: String, CodingKey {
+            case mddSeconds = "mdd_s", kmfSeconds = "kmf_s", loadSeconds = "load_s", mddCores = "mdd_cores", source
+        }
+    }
+
+    /// Packet rates: what the endpoints sent (= into the MDD) and received (= out of it),
+    /// per second of the run, and per MDD core when its CPU time is known.
+    public struct Throughput: Codable, Sendable, Equatable {
+        public var sentPerSecond: Double
+        public var receivedPerSecond: Double
+        /// Packets in + out of the MDD per second of MDD CPU time.
+        public var mddPacketsPerCoreSecond: Double?
+
+        enum CodingKeys: String, CodingKey {
+            case sentPerSecond = "sent_pps", receivedPerSecond = "received_pps", mddPacketsPerCoreSecond = "mdd_pps_per_core"
+        }
+    }
+
+    /// One conference's totals.
+    public struct Conference: Codable, Sendable, Equatable {
+        public var conference: String
+        public var participants: Int
+        public var joined: Int
+        public var packetsSent: Int
+        public var packetsExpected: Int
+        public var packetsReceived: Int
+        public var lost: Int
+        public var reordered: Int
+        public var duplicates: Int
+        public var latencyMs: Percentiles
+        public var jitterMs: Jitter
+        public var rekeys: Int
+
+        enum CodingKeys: String, CodingKey {
+            case conference, participants, joined, lost, reordered, duplicates, rekeys
+            case packetsSent = "packets_sent", packetsExpected = "packets_expected", packetsReceived = "packets_received"
+            case latencyMs = "latency_ms", jitterMs = "jitter_ms"
+        }
+    }
+
+    /// One interval of the run (by send time for expected/received/lost, by arrival for latency).
+    public struct Interval: Codable, Sendable, Equatable {
+        /// Seconds from the start of the run to the start of the interval.
+        public var t: Double
+        public var packetsSent: Int
+        public var packetsExpected: Int
+        public var packetsReceived: Int
+        public var lost: Int
+        /// Verified packets that arrived in the interval, and their payload bits per second.
+        public var arrived: Int
+        public var receivedBitsPerSecond: Double
+        public var latencyMs: Percentiles
+        public var joined: Int
+        public var rekeys: Int
+        public var mddCPUSeconds: Double?
+        public var kmfCPUSeconds: Double?
+
+        enum CodingKeys: String, CodingKey {
+            case t, lost, arrived, joined, rekeys
+            case packetsSent = "packets_sent", packetsExpected = "packets_expected", packetsReceived = "packets_received"
+            case receivedBitsPerSecond = "received_bps", latencyMs = "latency_ms"
+            case mddCPUSeconds = "mdd_cpu_s", kmfCPUSeconds = "kmf_cpu_s"
+        }
+    }
+
+    /// A new EKTKey reaching a conference.
+    public struct RekeyEvent: Codable, Sendable, Equatable {
+        public var t: Double
+        public var conference: String
+        public var spi: Int
     }
 
     public var conferences: Int
@@ -42,24 +140,47 @@ public struct LoadReport: Codable, Sendable, Equatable {
     public var packetsReceivedTotal: Int
     public var e2eAuthFailures: Int
     public var hbhAuthFailures: Int
+    /// The MDD's hop-by-hop authentication failures, when it reports them (embedded).
+    public var mddAuthFailures: Int?
     public var replayed: Int
     public var otherErrors: Int
     public var contentMismatches: Int
     public var sendFailures: Int
+    /// Frames the senders skipped because their thread fell behind (the load generator was
+    /// short of CPU: fewer packets than the traffic model asks for were sent).
+    public var framesSkipped: Int
     public var lost: Int
+    /// Packets that arrived after a later one of the same stream.
+    public var reordered: Int
+    /// Copies detected: refused as SRTP replays plus payload-level repeats.
+    public var duplicates: Int
     public var latencyMs: Percentiles
+    public var jitterMs: Jitter
     public var rekeys: Int
+    /// Time from a new EKTKey at a receiver to its first packet sealed under it.
+    public var rekeyToMediaMs: Percentiles
     public var durationS: Double
+    public var seed: UInt64
+    public var injected: Injected
+    public var cpu: CPU
+    public var throughput: Throughput
+    public var mdd: MDDCounters?
+    public var perConference: [Conference]
+    public var intervals: [Interval]
+    public var rekeyEvents: [RekeyEvent]
     /// Why participants failed to join (one line each), if any did.
     public var failures: [String]
 
     enum CodingKeys: String, CodingKey {
-        case conferences, participants, joined, lost, rekeys, failures, replayed
+        case conferences, participants, joined, lost, rekeys, failures, replayed, reordered, duplicates, seed, injected, cpu
+        case throughput, mdd, intervals
         case joinMs = "join_ms", packetsSent = "packets_sent", packetsExpected = "packets_expected"
         case packetsReceived = "packets_received", packetsReceivedTotal = "packets_received_total"
-        case e2eAuthFailures = "e2e_auth_failures", hbhAuthFailures = "hbh_auth_failures"
+        case e2eAuthFailures = "e2e_auth_failures", hbhAuthFailures = "hbh_auth_failures", mddAuthFailures = "mdd_auth_failures"
         case otherErrors = "other_errors", contentMismatches = "content_mismatches", sendFailures = "send_failures"
-        case latencyMs = "latency_ms", durationS = "duration_s"
+        case framesSkipped = "frames_skipped"
+        case latencyMs = "latency_ms", durationS = "duration_s", jitterMs = "jitter_ms", rekeyToMediaMs = "rekey_to_media_ms"
+        case perConference = "per_conference", rekeyEvents = "rekey_events"
     }
 
     /// Delivered fraction of the expected packets (1 when none were expected).
@@ -74,18 +195,35 @@ public struct LoadReport: Codable, Sendable, Equatable {
         return try encoder.encode(self)
     }
 
-    /// A short human summary, one line per topic.
+    /// The final human table: one metric per row.
     public var summary: String {
-        func ms(_ p: Percentiles) -> String { String(format: "p50 %.2f ms, p99 %.2f ms, max %.2f ms", p.p50, p.p99, p.max) }
-        return """
-            conferences \(conferences), participants \(participants), joined \(joined)
-            join: \(ms(joinMs))
-            packets: sent \(packetsSent), expected \(packetsExpected), received \(packetsReceived) \
-            (\(String(format: "%.4f", deliveredFraction * 100))%), lost \(lost)
-            auth failures: e2e \(e2eAuthFailures), hbh \(hbhAuthFailures); replayed \(replayed), other \(otherErrors), \
-            content mismatches \(contentMismatches)
-            latency: \(ms(latencyMs))
-            rekeys \(rekeys), duration \(String(format: "%.1f", durationS)) s
-            """
+        func ms(_ p: Percentiles) -> String {
+            p.count == 0 ? "-" : String(format: "p50 %.2f  p90 %.2f  p99 %.2f  max %.2f ms", p.p50, p.p90, p.p99, p.max)
+        }
+        var rows: [(String, String)] = [
+            ("conferences", "\(conferences)"),
+            ("participants", "\(participants) (joined \(joined))"),
+            ("join time", ms(joinMs)),
+            ("packets", "sent \(packetsSent), expected \(packetsExpected), received \(packetsReceived) (\(String(format: "%.4f", deliveredFraction * 100))%)"),
+            ("lost", "\(lost)" + (injected.dropped > 0 ? " (injected drops \(injected.dropped))" : "")),
+            ("reordered / duplicates", "\(reordered) / \(duplicates)"),
+            ("latency (one-way)", ms(latencyMs)),
+            ("jitter (RFC 3550)", String(format: "mean %.3f ms, max %.3f ms", jitterMs.mean, jitterMs.max)),
+            ("auth failures", "e2e \(e2eAuthFailures), hbh \(hbhAuthFailures)" + (mddAuthFailures.map { ", mdd \($0)" } ?? "")),
+            ("other errors", "replayed \(replayed), other \(otherErrors), content mismatches \(contentMismatches), send failures \(sendFailures)"),
+            ("frames skipped", "\(framesSkipped)" + (framesSkipped > 0 ? " (the load generator fell behind its schedule)" : "")),
+            ("rekeys", "\(rekeys)" + (rekeyToMediaMs.count > 0 ? ", to first media under the new key: " + ms(rekeyToMediaMs) : "")),
+            ("throughput", String(format: "sent %.0f pkt/s, received %.0f pkt/s", throughput.sentPerSecond, throughput.receivedPerSecond)),
+        ]
+        if let mdd { rows.append(("mdd", "rtp in \(mdd.rtpReceived), forwarded \(mdd.rtpForwarded)")) }
+        var cpuText = String(format: "load %.2f s", cpu.loadSeconds)
+        if let mddSeconds = cpu.mddSeconds { cpuText += String(format: ", mdd %.2f s", mddSeconds) }
+        if let cores = cpu.mddCores { cpuText += String(format: " (%.2f cores)", cores) }
+        if let kmfSeconds = cpu.kmfSeconds { cpuText += String(format: ", kmf %.2f s", kmfSeconds) }
+        if let perCore = throughput.mddPacketsPerCoreSecond { cpuText += String(format: "; mdd %.0f pkt/s per core", perCore) }
+        rows.append(("cpu", cpuText + " [\(cpu.source)]"))
+        rows.append(("duration", String(format: "%.1f s (seed %llu)", durationS, seed)))
+        let width = rows.map(\.0.count).max() ?? 0
+        return rows.map { $0.0.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + $0.1 }.joined(separator: "\n")
     }
 }

@@ -3,62 +3,107 @@
 
 import PERCEndpoint
 
-/// One participant of a load run: its endpoint, its sending schedule, and what it sent and
-/// received (send times, in `MediaPayload.now()` nanoseconds).
+/// One participant of a load run: its endpoint, its plan and streams, and what it sent and
+/// received (send times in `MediaPayload.now()` nanoseconds). Owned by one driver thread.
 final class ParticipantRun {
     let endpoint: ConferenceEndpoint
-    let conference: Int
-    /// When this participant leaves (nanoseconds), if it is one of the leavers.
+    let plan: ScenarioPlan.Participant
+    /// `MediaPayload.now()` nanoseconds when it joins, and leaves (if it does).
+    let joinAt: UInt64
     let leaveAt: UInt64?
-    /// Send times of every packet that left, per stream.
-    var sent: [[UInt64]]
+    var conference: Int { plan.conference }
+    /// Whether its join time has come (it registered or tried to).
+    var started = false
+    /// Send times of every packet that left, per stream number.
+    var sent: [UInt8: [UInt64]] = [:]
     /// Per sender number: the send times of the packets received from it (verified).
     var received: [UInt32: [UInt64]] = [:]
-    /// One-way latencies of the received packets, nanoseconds.
-    var latencies: [UInt64] = []
+    /// Per sender and stream (`sender << 4 | stream`): RFC 3550 counts.
+    var receptions: [UInt32: StreamReception] = [:]
+    /// Times from each rekey (a new EKTKey here) to the first packet under it, nanoseconds.
+    var rekeyToMedia: [UInt64] = []
     /// Why joining failed, if it did.
     var failure: String?
+    /// Frames not sent because the driver thread fell behind their schedule.
+    var framesSkipped = 0
 
+    private var sources: [StreamSource]
     private var nextFrame: [ContinuousClock.Instant?]
-    private var sequences: [UInt32]
+    private var sequences: [UInt8: UInt32] = [:]
+    private var pendingRekeys: [UInt16: UInt64] = [:]
+    private var keysSeen = 0
 
-    init(endpoint: ConferenceEndpoint, conference: Int, streams: Int, leaveAt: UInt64?) {
+    init(endpoint: ConferenceEndpoint, plan: ScenarioPlan.Participant, start: UInt64, seed: UInt64,
+         tally: @escaping (ParticipantRun, MediaPayload, UInt64) -> Void) {
         self.endpoint = endpoint
-        self.conference = conference
-        self.leaveAt = leaveAt
-        sent = Array(repeating: [], count: streams)
-        nextFrame = Array(repeating: nil, count: streams)
-        sequences = Array(repeating: 0, count: streams)
+        self.plan = plan
+        joinAt = start + UInt64(plan.joinAt * 1e9)
+        leaveAt = plan.leaveAt.map { start + UInt64($0 * 1e9) }
+        sources = plan.traffic.sources(seed: seed &+ UInt64(plan.sender) &* 0x1_0000_0001)
+        nextFrame = Array(repeating: nil, count: sources.count)
         endpoint.onMedia = { [unowned self] payload, arrival in
             self.received[payload.sender, default: []].append(payload.sendTime)
-            self.latencies.append(arrival &- payload.sendTime)
+            self.receptions[payload.sender << 4 | UInt32(payload.stream & 0x0F), default: StreamReception()]
+                .record(sequence: payload.sequence, sendTime: payload.sendTime, arrival: arrival)
+            self.noteRekey(arrival: arrival)
+            tally(self, payload, arrival)
         }
     }
 
-    /// Sends the frames of `models` that are due at `now` (the first as soon as the endpoint
-    /// is keyed); returns the earliest next due time.
-    func sendDue(_ models: [TrafficModel], now: ContinuousClock.Instant) -> ContinuousClock.Instant? {
+    /// Whether it is on the media plane now (joined or joining, not left or failed).
+    var isActive: Bool { started && endpoint.descriptor >= 0 }
+
+    private func noteRekey(arrival: UInt64) {
+        let spis = endpoint.ektSPIs
+        if spis.count > keysSeen {
+            for index in max(keysSeen, 1)..<spis.count { pendingRekeys[spis[index]] = endpoint.ektKeyTimes[index] }
+            keysSeen = spis.count
+        }
+        if let spi = endpoint.lastMediaSPI, let since = pendingRekeys.removeValue(forKey: spi) {
+            rekeyToMedia.append(arrival &- since)
+        }
+    }
+
+    /// Sends the frames that are due at `now` (the first as soon as the endpoint is keyed);
+    /// returns the earliest next due time. `onSent(bytes)` is called per packet sent.
+    func sendDue(now: ContinuousClock.Instant, onSent: (Int) -> Void) -> ContinuousClock.Instant? {
         guard endpoint.phase == .keyed else { return nil }
         var earliest: ContinuousClock.Instant?
-        for (index, model) in models.enumerated() {
+        for index in sources.indices {
             var due = nextFrame[index] ?? now
             var frames = 0
             while due <= now, frames < 5 {   // catch up a little after a stall, never a flood
-                let sizes = model.packetSizes
-                for (packet, size) in sizes.enumerated() {
-                    if let time = endpoint.sendMedia(stream: model.stream, sequence: sequences[index], payloadLength: size,
-                                                     marker: packet == sizes.count - 1) {
-                        sent[index].append(time)
-                    }
-                    sequences[index] &+= 1
+                let frame = sources[index].nextFrame()
+                send(frame.packets, stream: sources[index].stream, onSent: onSent)
+                if let rtx = sources[index].rtxStream, !frame.retransmissions.isEmpty {
+                    send(frame.retransmissions, stream: rtx, onSent: onSent)
                 }
-                due = due.advanced(by: model.interval)
+                due = due.advanced(by: .nanoseconds(frame.gap))
                 frames += 1
             }
-            if due <= now { due = now.advanced(by: model.interval) }
+            // Still behind after the catch-up: skip the frames that are past (drawn, so the
+            // stream stays the one the seed gives, but not sent) and count them.
+            var skipped = 0
+            while due <= now, skipped < 10_000 {
+                due = due.advanced(by: .nanoseconds(sources[index].nextFrame().gap))
+                skipped += 1
+            }
+            framesSkipped += skipped
             nextFrame[index] = due
             earliest = min(earliest ?? due, due)
         }
         return earliest
+    }
+
+    private func send(_ sizes: [Int], stream: UInt8, onSent: (Int) -> Void) {
+        for (packet, size) in sizes.enumerated() {
+            let sequence = sequences[stream, default: 0]
+            if let time = endpoint.sendMedia(stream: stream, sequence: sequence, payloadLength: size,
+                                             marker: packet == sizes.count - 1) {
+                sent[stream, default: []].append(time)
+                onSent(size)
+            }
+            sequences[stream] = sequence &+ 1
+        }
     }
 }

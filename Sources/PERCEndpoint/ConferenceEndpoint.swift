@@ -48,13 +48,16 @@ public final class ConferenceEndpoint {
         public var switchDelay: Duration
         /// Every n-th packet carries a FullEKTField (``EndpointKeying/fullFieldInterval``).
         public var ektFullFieldInterval: Int
+        /// Faults injected on received media datagrams; nil: none.
+        public var faults: DatagramFaults?
 
         /// A configuration; see the properties for each value.
         public init(conference: String, participant: String, sender: UInt32, mediaDistributor: HostPort,
                     conferenceService: HostPort,
                     profiles: [SRTPProtectionProfileID] = [.doubleAeadAes128Gcm, .doubleAeadAes256Gcm],
                     bindingInterval: Duration = .milliseconds(100), bindingAttempts: Int = 50,
-                    switchDelay: Duration = .milliseconds(250), ektFullFieldInterval: Int = 5) {
+                    switchDelay: Duration = .milliseconds(250), ektFullFieldInterval: Int = 5,
+                    faults: DatagramFaults? = nil) {
             self.conference = conference
             self.participant = participant
             self.sender = sender
@@ -65,6 +68,7 @@ public final class ConferenceEndpoint {
             self.bindingAttempts = bindingAttempts
             self.switchDelay = switchDelay
             self.ektFullFieldInterval = ektFullFieldInterval
+            self.faults = faults
         }
     }
 
@@ -106,6 +110,13 @@ public final class ConferenceEndpoint {
     public private(set) var leftAt: UInt64?
     /// SPIs of the EKTKeys received, in order.
     public private(set) var ektSPIs: [UInt16] = []
+    /// `MediaPayload.now()` when each of ``ektSPIs`` arrived.
+    public private(set) var ektKeyTimes: [UInt64] = []
+    /// The SPI in the FullEKTField of the media packet being delivered to ``onMedia`` (nil
+    /// when it carried a ShortEKTField).
+    public private(set) var lastMediaSPI: UInt16?
+    /// What the configured ``Configuration/faults`` did.
+    public var injectedFaults: InjectedFaults { faults?.injected ?? InjectedFaults() }
     /// Called for every verified media packet with its payload and arrival time.
     public var onMedia: ((MediaPayload, UInt64) -> Void)?
 
@@ -115,11 +126,13 @@ public final class ConferenceEndpoint {
     private var bindingsSent = 0
     private var lastBinding: ContinuousClock.Instant?
     private var buffer = [UInt8](repeating: 0, count: 2048)
+    private var faults: FaultInjector?
 
     /// Makes the endpoint's identity, tls-id and DTLS client (nothing is sent yet).
     /// - Throws: ``EndpointError/keying(_:)`` when the certificate or DTLS client cannot be made.
     public init(configuration: Configuration) throws(EndpointError) {
         self.configuration = configuration
+        faults = configuration.faults.flatMap { $0.isActive ? FaultInjector(faults: $0) : nil }
         var rng = SystemRandomNumberGenerator()
         tlsID = (0..<16).map { _ in
             let byte = UInt8.random(in: 0...255, using: &rng)
@@ -181,8 +194,14 @@ public final class ConferenceEndpoint {
         while true {
             let count = buffer.withUnsafeMutableBytes { socket.receive(into: $0) }
             guard let count else { break }
-            if count > 0 { handle(datagram: Array(buffer[0..<count]), now: now) }
+            guard count > 0 else { continue }
+            if faults != nil, phase == .keyed, (128...191).contains(buffer[0]) {
+                for datagram in faults!.arrived(Array(buffer[0..<count]), now: now) { handle(datagram: datagram, now: now) }
+            } else {
+                handle(datagram: Array(buffer[0..<count]), now: now)
+            }
         }
+        if let late = faults?.expired(now: now) { handle(datagram: late, now: now) }
         switch phase {
         case .binding:
             if let lastBinding, now - lastBinding >= configuration.bindingInterval {
@@ -302,6 +321,7 @@ public final class ConferenceEndpoint {
         }
         statistics.ektKeysReceived += 1
         ektSPIs.append(key.spi)
+        ektKeyTimes.append(MediaPayload.now())
         if phase == .handshaking {
             phase = .keyed
             keyedAt = MediaPayload.now()
@@ -336,6 +356,10 @@ public final class ConferenceEndpoint {
             return
         }
         let arrival = MediaPayload.now()
+        lastMediaSPI = datagram.withUnsafeBytes { bytes in
+            if case .full(let field)? = try? EKTField.parse(endOf: bytes) { return field.spi }
+            return nil
+        }
         statistics.packetsReceived += 1
         if firstMediaAt == nil { firstMediaAt = arrival }
         onMedia?(payload, arrival)

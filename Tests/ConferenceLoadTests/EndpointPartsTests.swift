@@ -10,7 +10,7 @@ import NIOPosix
 import Testing
 
 /// The endpoint's small parts: addresses, payload verification, the HTTP client against the
-/// real conference service, traffic packetization and report percentiles.
+/// real conference service.
 @Suite struct EndpointPartsTests {
     @Test func hostPortParsesIPv4IPv6NamesAndSchemes() {
         #expect(HostPort("127.0.0.1:5004") == HostPort(host: "127.0.0.1", port: 5004))
@@ -72,22 +72,5 @@ import Testing
             try client.register(conference: "room", participant: "carol", fingerprint: fingerprint,
                                 tlsID: "tls-id-carol-0123456789")
         }
-    }
-
-    @Test func videoFramesArePacketizedUnder1200Bytes() {
-        let video = TrafficModel.video(kbps: 1000)
-        #expect(video.frameBytes == 4166)
-        #expect(video.packetSizes.reduce(0, +) == 4166)
-        #expect(video.packetSizes.allSatisfy { $0 <= TrafficModel.payloadFor1200ByteDatagrams })
-        #expect(video.packetSizes.count == 4)
-        #expect(abs(video.packetsPerSecond - 120) < 0.01)
-        #expect(TrafficModel.audio.packetSizes == [160])
-        #expect(abs(TrafficModel.audio.packetsPerSecond - 50) < 1e-9)
-    }
-
-    @Test func percentilesByNearestRank() {
-        let p = LoadReport.Percentiles(nanoseconds: (1...100).map { UInt64($0) * 1_000_000 })
-        #expect(p.p50 == 50 && p.p99 == 99 && p.max == 100)
-        #expect(LoadReport.Percentiles(nanoseconds: []) == .init(nanoseconds: [0]))
     }
 }

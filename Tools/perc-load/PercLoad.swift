@@ -4,46 +4,142 @@
 import ArgumentParser
 import ConferenceLoad
 import Foundation
+import KeyDistributor
 import PERCEndpoint
 
-/// `perc-load`: synthetic PERC conferences against a running perc-kmf and perc-mdd.
+/// `perc-load`: synthetic PERC conferences against a running perc-kmf and perc-mdd, or
+/// (`--embedded`) against a KMF and an MDD it runs itself, or (`--offline`) through the
+/// packet core alone.
 @main
-struct PercLoad: ParsableCommand {
+struct PercLoad: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "perc-load",
         abstract: "Run synthetic PERC conferences against a Key Distributor and a Media Distributor.",
         discussion: """
             Every participant registers with the conference service (--kmf), joins the media \
             distributor (--mdd) with a STUN Binding, runs DTLS-SRTP with the Key Distributor through it, \
-            then sends double-protected media and verifies every payload it receives.
+            then sends double-protected media and verifies every payload it receives. \
+            With --embedded it runs the KMF and the MDD itself, in this process on loopback \
+            (defaults: 3 conferences of 4, audio and 1000 kbit/s video, 15 s). \
+            With --offline the same traffic goes through sender, MDD fan-out and receiver without sockets.
             """)
 
-    @Option(help: "The conference service, http://HOST:PORT.")
-    var kmf: String
+    // MARK: Where
 
-    @Option(help: "The media distributor's media address, HOST:PORT ([::1]:PORT for IPv6).")
-    var mdd: String
+    @Flag(help: "Run a Key Distributor and a Media Distributor in this process on loopback (ephemeral ports).")
+    var embedded = false
 
-    @Option(help: "Development certificate folder (endpoints use self-signed DTLS certificates; accepted for symmetry).")
-    var certs: String = "./perc-certs"
+    @Flag(help: "No network: drive the traffic through DoubleSender, RelayHop fan-out and DoubleReceiver, report crypto cost per stage.")
+    var offline = false
 
-    @Option(help: "Number of conferences.")
-    var conferences: Int = 1
+    @Option(help: "The conference service, http://HOST:PORT (not with --embedded).")
+    var kmf: String?
 
-    @Option(help: "Participants per conference.")
-    var participants: Int = 2
+    @Option(help: "The media distributor's media address, HOST:PORT ([::1]:PORT for IPv6) (not with --embedded).")
+    var mdd: String?
 
-    @Option(help: "Run length in seconds.")
-    var duration: Double = 10
+    @Option(help: "Development certificate folder; with --embedded, where the KMF and MDD certificates are made or reused (default: a temporary folder).")
+    var certs: String?
 
-    @Flag(help: "Send audio: 50 packets/s of 160 bytes (the default when --video is not given).")
+    @Option(name: .customLong("mdd-pid"), help: "Read this MDD process's CPU time from /proc (default: the process named perc-mdd, the one bound to the --mdd port if several run).")
+    var mddPID: Int32?
+
+    @Option(name: .customLong("kmf-pid"), help: "Read this KMF process's CPU time from /proc (default: the process named perc-kmf, the one bound to the --kmf port if several run).")
+    var kmfPID: Int32?
+
+    @Flag(name: .customLong("rekey-on-leave"), help: "Embedded KMF: a new EKTKey when someone leaves.")
+    var rekeyOnLeave = false
+
+    @Flag(name: .customLong("rekey-on-join"), help: "Embedded KMF: a new EKTKey when someone joins.")
+    var rekeyOnJoin = false
+
+    @Option(name: .customLong("mdd-workers"), help: "Embedded MDD worker threads.")
+    var mddWorkers: Int = 1
+
+    // MARK: Conferences
+
+    @Option(help: "Number of conferences (default 1; embedded and offline 3).")
+    var conferences: Int?
+
+    @Option(help: "Participants per conference (default 2; embedded and offline 4).")
+    var participants: Int?
+
+    @Option(name: .customLong("conference-sizes"), help: "Conference sizes, e.g. 2,4,8,50 (instead of --conferences/--participants).")
+    var conferenceSizes: String?
+
+    @Option(help: "Run length in seconds (default 10; embedded and offline 15).")
+    var duration: Double?
+
+    // MARK: Traffic
+
+    @Flag(help: "Send Opus-like audio: 50 packets/s of 100-160 bytes (the default when --video is not given).")
     var audio = false
 
-    @Option(help: "Send video at this many kbit/s (30 frames/s, packets of at most 1200 bytes).")
+    @Flag(help: "Audio with DTX: talk spurts and silences, one comfort-noise frame per 400 ms in silence.")
+    var dtx = false
+
+    @Option(help: "Send video at this many kbit/s (default none; embedded and offline 1000 unless --audio).")
     var video: Int?
 
-    @Option(name: .customLong("leave-after"), help: "Half of each conference's participants leave after this many seconds.")
+    @Option(name: .customLong("frame-rate"), help: "Video frames per second.")
+    var frameRate: Double = 30
+
+    @Option(name: .customLong("keyframe-interval"), help: "Seconds between video keyframes.")
+    var keyframeInterval: Double = 3
+
+    @Option(help: "Simulcast layers (1-3): layer 2 at a quarter of --video, layer 3 at a sixteenth.")
+    var simulcast: Int = 1
+
+    @Option(help: "Fraction of video packets retransmitted on an RTX stream with the next frame (a model of NACK-driven RTX).")
+    var rtx: Double = 0
+
+    @Option(help: "Traffic mix per participant: weights of audio, audio-dtx, video, av, simulcast, e.g. av=3,audio=1 (models from the flags above).")
+    var mix: String?
+
+    @Option(help: "Seed of traffic, mix, churn and faults.")
+    var seed: UInt64 = 1
+
+    // MARK: Scenarios
+
+    @Option(name: .customLong("leave-after"), help: "Half of each conference's first participants leave after this many seconds.")
     var leaveAfter: Double?
+
+    @Option(name: .customLong("ramp-up"), help: "First participants join at this many per second (default: all at once).")
+    var rampUp: Double?
+
+    @Option(help: "On average this many participants per second leave and are replaced (no churn joins in the last 5 s).")
+    var churn: Double = 0
+
+    @Option(name: .customLong("join-storm"), help: "N@T: N extra participants join at once T seconds in.")
+    var joinStorm: String?
+
+    @Flag(help: "Capacity search: double the conferences each step until delivery or p99 latency passes its bound.")
+    var capacity = false
+
+    @Option(name: .customLong("capacity-loss"), help: "Capacity bound: largest fraction of expected packets lost.")
+    var capacityLoss: Double = 0.01
+
+    @Option(name: .customLong("capacity-p99"), help: "Capacity bound: largest one-way p99 latency, ms.")
+    var capacityP99: Double = 100
+
+    @Option(name: .customLong("capacity-step"), help: "Seconds per capacity step.")
+    var capacityStep: Double = 8
+
+    @Option(name: .customLong("capacity-max"), help: "Largest multiple of the base conferences tried.")
+    var capacityMax: Int = 32
+
+    // MARK: Faults
+
+    @Option(help: "Drop this fraction of received media datagrams at each endpoint's socket.")
+    var loss: Double = 0
+
+    @Option(help: "Deliver this fraction of received media datagrams after the next one.")
+    var reorder: Double = 0
+
+    @Option(help: "Deliver this fraction of received media datagrams twice.")
+    var duplicate: Double = 0
+
+    // MARK: Mechanics and output
 
     @Option(name: .customLong("ekt-full-interval"),
             help: "Every n-th packet carries a FullEKTField (1: every packet, so joiners lose nothing while learning keys).")
@@ -52,40 +148,184 @@ struct PercLoad: ParsableCommand {
     @Option(help: "Threads the endpoints share.")
     var threads: Int = 2
 
+    @Option(help: "Seconds per entry of the interval series.")
+    var interval: Double = 1
+
     @Option(help: "Write the report as JSON to this file.")
     var json: String?
 
-    func run() throws {
-        guard let service = HostPort(kmf) else { throw ValidationError("--kmf must be http://HOST:PORT, got '\(kmf)'") }
-        guard let media = HostPort(mdd) else { throw ValidationError("--mdd must be HOST:PORT, got '\(mdd)'") }
-        guard conferences > 0, participants > 1 else {
-            throw ValidationError("need at least one conference of at least two participants")
+    @Option(help: "Write a self-contained HTML report with plots to this file.")
+    var html: String?
+
+    @Flag(help: "No live progress line even on a terminal.")
+    var quiet = false
+
+    func run() async throws {
+        let defaults = embedded || offline
+        let sizes: [Int]
+        if let conferenceSizes {
+            let parsed = conferenceSizes.split(separator: ",", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
+            guard !parsed.isEmpty, parsed.allSatisfy({ ($0 ?? 0) >= 2 }) else {
+                throw ValidationError("--conference-sizes must be a list of sizes of at least 2, e.g. 2,4,8")
+            }
+            sizes = parsed.map { $0! }
+        } else {
+            let count = conferences ?? (defaults ? 3 : 1), size = participants ?? (defaults ? 4 : 2)
+            guard count > 0, size > 1 else { throw ValidationError("need at least one conference of at least two participants") }
+            sizes = Array(repeating: size, count: count)
         }
+        let duration = self.duration ?? (defaults ? 15 : 10)
         guard duration > 0, duration <= 86_400 else { throw ValidationError("--duration must be in (0, 86400]") }
-        guard ektFullInterval >= 1, threads >= 1 else { throw ValidationError("--ekt-full-interval and --threads must be at least 1") }
+        // Embedded and offline runs send 1000 kbit/s video unless --audio asks for audio only;
+        // video options ask for video.
+        let video = self.video ?? ((defaults && !audio) || simulcast > 1 || rtx > 0 ? 1000 : nil)
         if let video, video <= 0 { throw ValidationError("--video must be a positive bitrate") }
-        if let leaveAfter, leaveAfter < 0 || leaveAfter >= duration {
-            throw ValidationError("--leave-after must be within the run")
+        guard (1...3).contains(simulcast) else { throw ValidationError("--simulcast must be 1, 2 or 3") }
+        guard frameRate > 0, frameRate <= 240, keyframeInterval > 0 else {
+            throw ValidationError("--frame-rate must be in (0, 240] and --keyframe-interval positive")
         }
-        let configuration = LoadConfiguration(
-            conferenceService: service, mediaDistributor: media, conferences: conferences, participants: participants,
-            duration: duration, audio: audio || video == nil, videoKbps: video, leaveAfter: leaveAfter, threads: threads,
-            ektFullFieldInterval: ektFullInterval)
-        let report = try LoadRunner(configuration: configuration).run()
-        print(report.summary)
-        for failure in report.failures.prefix(10) { print("failed: \(failure)") }
-        if let json {
-            try report.json().write(to: URL(fileURLWithPath: json))
+        for (name, value) in [("--loss", loss), ("--reorder", reorder), ("--duplicate", duplicate), ("--rtx", rtx)]
+        where !(0...1).contains(value) {
+            throw ValidationError("\(name) must be a probability in [0, 1]")
         }
-        if report.joined == 0 {
-            throw ValidationError("no participant joined (\(report.failures.first ?? "no reason recorded"))")
+        guard ektFullInterval >= 1, threads >= 1, interval > 0 else {
+            throw ValidationError("--ekt-full-interval and --threads must be at least 1, --interval positive")
+        }
+        if let leaveAfter, leaveAfter < 0 || leaveAfter >= duration { throw ValidationError("--leave-after must be within the run") }
+        if let rampUp, rampUp <= 0 { throw ValidationError("--ramp-up must be positive") }
+        guard churn >= 0 else { throw ValidationError("--churn must not be negative") }
+        if capacity {
+            guard capacityStep > 0, capacityMax >= 1, (0...1).contains(capacityLoss), capacityP99 > 0 else {
+                throw ValidationError("--capacity-step and --capacity-p99 must be positive, --capacity-max at least 1, --capacity-loss in [0, 1]")
+            }
+        }
+        let mixture = try trafficMix(video: video)
+        if offline {
+            guard duration <= 600 else { throw ValidationError("--offline generates every packet up front: --duration at most 600") }
+            let report = try OfflineRunner(conferenceSizes: sizes, mix: mixture, mediaSeconds: duration, seed: seed,
+                                           ektFullFieldInterval: ektFullInterval).run()
+            print(report.summary)
+            if let json { try report.json().write(to: URL(fileURLWithPath: json)) }
+            if report.failures > 0 { throw ValidationError("\(report.failures) packets failed in the packet core") }
+            return
+        }
+        var storm: LoadConfiguration.JoinStorm?
+        if let joinStorm {
+            let parts = joinStorm.split(separator: "@")
+            guard parts.count == 2, let count = Int(parts[0]), let at = Double(parts[1]), count > 0, at >= 0, at < duration else {
+                throw ValidationError("--join-storm must be N@T with N > 0 and T within the run")
+            }
+            storm = .init(participants: count, at: at)
+        }
+        var services: EmbeddedServices?
+        let service: HostPort, media: HostPort
+        if embedded {
+            guard kmf == nil, mdd == nil else { throw ValidationError("--embedded runs its own KMF and MDD: no --kmf or --mdd") }
+            guard mddWorkers >= 1 else { throw ValidationError("--mdd-workers must be at least 1") }
+            let started = try await EmbeddedServices.start(
+                certificates: certs, policy: RekeyPolicy(rekeyOnJoin: rekeyOnJoin, rekeyOnLeave: rekeyOnLeave),
+                workers: mddWorkers)
+            services = started
+            (service, media) = (started.conferenceService, started.mediaAddress)
+        } else {
+            guard let kmf, let address = HostPort(kmf) else { throw ValidationError("--kmf must be http://HOST:PORT (or use --embedded)") }
+            guard let mdd, let mediaAddress = HostPort(mdd) else { throw ValidationError("--mdd must be HOST:PORT (or use --embedded)") }
+            (service, media) = (address, mediaAddress)
+        }
+        var configuration = LoadConfiguration(
+            conferenceService: service, mediaDistributor: media, conferenceSizes: sizes, duration: duration, mix: mixture,
+            leaveAfter: leaveAfter, rampUp: rampUp, churn: churn, joinStorm: storm,
+            faults: loss > 0 || reorder > 0 || duplicate > 0 ? DatagramFaults(loss: loss, reorder: reorder, duplicate: duplicate) : nil,
+            seed: seed, threads: threads, ektFullFieldInterval: ektFullInterval, interval: interval)
+        if let services {
+            configuration.mddCPU = services.mddCPU
+            configuration.kmfCPU = services.kmfCPU
+            let md = services.mediaDistributor
+            configuration.mddCounters = {
+                let statistics = md.statistics
+                return MDDCounters(rtpReceived: statistics.rtpReceived, rtpForwarded: statistics.rtpForwarded,
+                                   authenticationFailures: statistics.authenticationFailures)
+            }
+        } else {
+            configuration.mddCPU = (mddPID ?? CPUTime.processID(named: "perc-mdd", port: media.port, udp: true)).map { .process($0) }
+            configuration.kmfCPU = (kmfPID ?? CPUTime.processID(named: "perc-kmf", port: service.port, udp: false)).map { .process($0) }
+        }
+        let live = !quiet && isatty(STDERR_FILENO) == 1
+        if live { configuration.progress = { ProgressLine.show($0, duration: duration) } }
+        do {
+            if capacity {
+                let search = CapacitySearch(base: configuration, stepSeconds: capacityStep, lossBound: capacityLoss,
+                                            p99BoundMs: capacityP99, maximumMultiple: capacityMax)
+                let report = try await Self.detached { try search.run { print($0.line) } }
+                print(report.sustainedLine)
+                if let json { try report.json().write(to: URL(fileURLWithPath: json)) }
+            } else {
+                let report = try await LoadRunner(configuration: configuration).runDetached()
+                if live { ProgressLine.clear() }
+                print(report.summary)
+                for failure in report.failures.prefix(10) { print("failed: \(failure)") }
+                if let json { try report.json().write(to: URL(fileURLWithPath: json)) }
+                if let html { try Data(HTMLReport.render(report).utf8).write(to: URL(fileURLWithPath: html)) }
+                if report.joined == 0 {
+                    throw ValidationError("no participant joined (\(report.failures.first ?? "no reason recorded"))")
+                }
+            }
+        } catch {
+            await services?.stop()
+            throw error
+        }
+        await services?.stop()
+    }
+
+    /// The participants' traffic from the flags (`--mix` picks among the named kinds).
+    func trafficMix(video: Int?) throws -> TrafficMix {
+        let videoModel: (Int) -> VideoModel = { layers in
+            var model = VideoModel(kbps: video ?? 1000, simulcastLayers: layers, rtx: rtx)
+            model.frameRate = frameRate
+            model.keyframeInterval = keyframeInterval
+            return model
+        }
+        let kinds: [String: ParticipantTraffic] = [
+            "audio": ParticipantTraffic(name: "audio", audio: AudioModel(dtx: dtx), video: nil),
+            "audio-dtx": ParticipantTraffic(name: "audio-dtx", audio: AudioModel(dtx: true), video: nil),
+            "video": ParticipantTraffic(name: "video", audio: nil, video: videoModel(simulcast)),
+            "av": ParticipantTraffic(name: "av", audio: AudioModel(dtx: dtx), video: videoModel(simulcast)),
+            "simulcast": ParticipantTraffic(name: "simulcast", audio: AudioModel(dtx: dtx), video: videoModel(max(simulcast, 3))),
+        ]
+        guard let mix else {
+            let sendsAudio = audio || dtx || video == nil
+            let name = sendsAudio ? (video == nil ? "audio" : "av") : "video"
+            return TrafficMix(everyone: kinds[name]!)
+        }
+        var entries: [TrafficMix.Entry] = []
+        for part in mix.split(separator: ",") {
+            let pieces = part.split(separator: "=")
+            guard let kind = pieces.first.flatMap({ kinds[String($0)] }),
+                  let weight = pieces.count == 2 ? Double(pieces[1]) : 1, weight > 0, pieces.count <= 2
+            else {
+                throw ValidationError("--mix takes KIND=WEIGHT,... with KIND one of \(kinds.keys.sorted().joined(separator: ", "))")
+            }
+            entries.append(.init(weight: weight, traffic: kind))
+        }
+        guard !entries.isEmpty else { throw ValidationError("--mix is empty") }
+        return TrafficMix(entries)
+    }
+
+    /// Runs blocking work on a thread of its own.
+    static func detached<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try body() }) }.start()
         }
     }
 
-    static func main() {
+    static func main() async {
         do {
             var command = try parseAsRoot()
-            try command.run()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
         } catch {
             if exitCode(for: error) == .success {
                 exit(withError: error)   // --help and friends
