@@ -65,7 +65,12 @@ let package = Package(
         ),
         .executableTarget(
             name: "perc-load",
-            dependencies: ["ConferenceLoad", "PERCEndpoint", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "ConferenceLoad", "PERCEndpoint", "PERCService",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
             path: "Tools/perc-load"
         ),
 

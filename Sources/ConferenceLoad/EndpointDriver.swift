@@ -22,9 +22,13 @@ final class EndpointDriver {
     let start: UInt64
     let interval: UInt64
     let recorder: LiveRecorder
+    /// Ends the loop early when requested.
+    let stop: StopRequest?
     private var counts: [Int: IntervalCounts] = [:]
 
-    init(index: Int, start: UInt64, end: ContinuousClock.Instant, interval: Double, recorder: LiveRecorder) {
+    init(index: Int, start: UInt64, end: ContinuousClock.Instant, interval: Double, recorder: LiveRecorder,
+         stop: StopRequest? = nil) {
+        self.stop = stop
         self.index = index
         self.start = start
         self.end = end
@@ -44,14 +48,14 @@ final class EndpointDriver {
         counts[index, default: IntervalCounts()].latency.record(nanoseconds: latency)
     }
 
-    /// Runs to the end time (blocking); every participant has left afterwards.
+    /// Runs to the end time or a stop request (blocking); every participant has left afterwards.
     func run() {
         let clock = ContinuousClock()
         var descriptors: [pollfd] = []
         var lastFlush = clock.now
         while true {
             let now = clock.now
-            guard now < end else { break }
+            guard now < end, stop?.isRequested != true else { break }
             var wake = min(now.advanced(by: .milliseconds(5)), end)
             let nanoseconds = MediaPayload.now()
             for participant in participants where !participant.started && participant.joinAt <= nanoseconds {

@@ -63,6 +63,8 @@ public struct LoadConfiguration: Sendable {
     public var mddCounters: (@Sendable () -> MDDCounters)?
     /// Called about twice a second during the run (from a monitor thread).
     public var progress: (@Sendable (LoadProgress) -> Void)?
+    /// Ends the run early when requested (nil: the run lasts its duration).
+    public var stop: StopRequest?
 
     /// A configuration; see the properties for each value.
     public init(conferenceService: HostPort, mediaDistributor: HostPort, conferenceSizes: [Int], duration: Double,

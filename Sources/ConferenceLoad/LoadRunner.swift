@@ -49,7 +49,8 @@ public struct LoadRunner: Sendable {
         let startNanoseconds = MediaPayload.now()
         let end = start.advanced(by: .milliseconds(Int64(configuration.duration * 1000)))
         let drivers = (0..<threads).map { thread in
-            EndpointDriver(index: thread, start: startNanoseconds, end: end, interval: configuration.interval, recorder: recorder)
+            EndpointDriver(index: thread, start: startNanoseconds, end: end, interval: configuration.interval, recorder: recorder,
+                           stop: configuration.stop)
         }
         var participants: [ParticipantRun] = []
         for (participant, endpoint) in zip(plan.participants, endpoints) {

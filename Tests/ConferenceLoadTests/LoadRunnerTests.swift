@@ -35,6 +35,23 @@ import Testing
         #expect(report.joinMs.max > 0 && report.joinMs.max < 3000)
     }
 
+    /// A stop request (perc-load's SIGINT) ends a 60-second run early, with every
+    /// participant gone and a report of the time actually run.
+    @Test func aStopRequestEndsTheRunEarlyWithAReport() async throws {
+        let setup = try await LoopbackConference.start()
+        var configuration = Self.configuration(setup, duration: 60)
+        let stop = StopRequest()
+        configuration.stop = stop
+        let run = Task.detached { [configuration] in try LoadRunner(configuration: configuration).run() }
+        try await Task.sleep(for: .seconds(2))
+        stop.request()
+        let report = try await run.value
+        await setup.stop()
+        #expect(report.durationS < 10, "stopped at \(report.durationS) s")
+        #expect(report.joined == 6 && report.packetsReceived > 0, "\(report.summary)")
+        #expect(report.e2eAuthFailures == 0 && report.hbhAuthFailures == 0)
+    }
+
     @Test func leaversCauseRekeysAndDeliveryStaysAbove99Percent() async throws {
         let setup = try await LoopbackConference.start(policy: RekeyPolicy(rekeyOnLeave: true))
         let configuration = Self.configuration(setup, duration: 4, leaveAfter: 2)

@@ -160,6 +160,9 @@ struct PercLoad: AsyncParsableCommand {
     @Flag(help: "No live progress line even on a terminal.")
     var quiet = false
 
+    @Option(help: "Serve the run's live figures as Prometheus metrics on HOST:PORT (GET /metrics).")
+    var metrics: String?
+
     func run() async throws {
         let defaults = embedded || offline
         let sizes: [Int]
@@ -251,7 +254,22 @@ struct PercLoad: AsyncParsableCommand {
             configuration.kmfCPU = (kmfPID ?? CPUTime.processID(named: "perc-kmf", port: service.port, udp: false)).map { .process($0) }
         }
         let live = !quiet && isatty(STDERR_FILENO) == 1
-        if live { configuration.progress = { ProgressLine.show($0, duration: duration) } }
+        var started: LoadMetrics?
+        if let metrics { started = try await LoadMetrics.start(on: metrics) }
+        let exporter = started
+        if live || exporter != nil {
+            configuration.progress = { progress in
+                exporter?.record(progress)
+                if live { ProgressLine.show(progress, duration: duration) }
+            }
+        }
+        // SIGINT/SIGTERM end the run early; the report covers the time run.
+        let stop = StopRequest()
+        configuration.stop = stop
+        let signals = Self.onTerminationSignals { stop.request() }
+        defer {
+            signals.forEach { $0.cancel() }
+        }
         do {
             if capacity {
                 let search = CapacitySearch(base: configuration, stepSeconds: capacityStep, lossBound: capacityLoss,
@@ -262,6 +280,7 @@ struct PercLoad: AsyncParsableCommand {
             } else {
                 let report = try await LoadRunner(configuration: configuration).runDetached()
                 if live { ProgressLine.clear() }
+                if stop.isRequested { print("stopped by a signal after \(String(format: "%.1f", report.durationS)) s") }
                 print(report.summary)
                 for failure in report.failures.prefix(10) { print("failed: \(failure)") }
                 if let json { try report.json().write(to: URL(fileURLWithPath: json)) }
@@ -271,10 +290,23 @@ struct PercLoad: AsyncParsableCommand {
                 }
             }
         } catch {
+            await exporter?.stop()
             await services?.stop()
             throw error
         }
+        await exporter?.stop()
         await services?.stop()
+    }
+
+    /// Calls `handler` (once per signal) on SIGINT and SIGTERM instead of ending the process.
+    static func onTerminationSignals(_ handler: @escaping @Sendable () -> Void) -> [any DispatchSourceSignal] {
+        [SIGINT, SIGTERM].map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler(handler: handler)
+            source.resume()
+            return source
+        }
     }
 
     /// The participants' traffic from the flags (`--mix` picks among the named kinds).
