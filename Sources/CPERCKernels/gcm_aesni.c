@@ -723,6 +723,33 @@ AESNI static int aesni_double_open(perc_gcm_key *ki, const uint8_t iv_i[12], con
     return ok_o ? -1 : 0;
 }
 
+/// One fan-out job on the long path: the single seal's loop reading the shared part, then
+/// the last chunk with the job's own tail bytes through a buffer (see gcm_vaes256.c for why
+/// the jobs of a pair no longer share each chunk's load).
+AESNI static void fanout_one(const uint8_t *shared, size_t sl, perc_gcm_fanout_job *job) {
+    layer l;
+    layer_begin(&l, job->key, job->iv, job->aad, job->aad_len);
+    size_t done = 0;
+    __m128i ks[8];
+    __m128i ctr = ctr_add(l.ctr0, 1);
+    for (; sl - done >= 128; done += 128) {
+        aes_ctr32(job->key, ctr, ks, 8);
+        ctr = ctr_add(ctr, 8);
+        l.y = crypt8(job->key, l.y, ks, shared + done, job->out + done, 0);
+    }
+    _Alignas(16) uint8_t buf[176];
+    const size_t tl = sl - done + job->tail_len;
+    memset(buf, 0, sizeof(buf));
+    memcpy(buf, shared + done, sl - done);
+    memcpy(buf + (sl - done), job->tail, job->tail_len);
+    layer_buffer(&l, buf, tl, done / 16, 0);
+    memcpy(job->out + done, buf, tl);
+    _mm_storeu_si128((__m128i *)job->tag, layer_tag(&l, job->aad_len, sl + job->tail_len));
+    job->result = 1;
+    perc_secure_zero(buf, sizeof(buf));
+    perc_secure_zero(ks, sizeof(ks));
+}
+
 /// Fan-out to jobs a and b (b may be NULL): see gcm_vaes256.c.
 AESNI static void aesni_fanout_pair(const uint8_t *shared, size_t sl, perc_gcm_fanout_job *a, perc_gcm_fanout_job *b) {
     perc_gcm_fanout_job *jobs[2] = {a, b};
@@ -753,43 +780,9 @@ AESNI static void aesni_fanout_pair(const uint8_t *shared, size_t sl, perc_gcm_f
         perc_secure_zero(ks, sizeof(ks));
         return;
     }
-    layer l[2];
     for (int j = 0; j < m; j++) {
-        layer_begin(&l[j], jobs[j]->key, jobs[j]->iv, jobs[j]->aad, jobs[j]->aad_len);
+        fanout_one(shared, sl, jobs[j]);
     }
-    size_t done = 0;
-    __m128i ks[2][8], x[2][8];
-    for (; sl - done >= 128; done += 128) {
-        for (int j = 0; j < m; j++) {
-            aes_ctr32(jobs[j]->key, ctr_add(l[j].ctr0, (int)(1 + done / 16)), ks[j], 8);
-        }
-        PERC_UNROLL
-        for (int i = 0; i < 8; i++) {
-            const __m128i p = _mm_loadu_si128((const __m128i *)(shared + done + 16 * i));
-            for (int j = 0; j < m; j++) {
-                const __m128i cj = _mm_xor_si128(p, ks[j][i]);
-                _mm_storeu_si128((__m128i *)(jobs[j]->out + done + 16 * i), cj);
-                x[j][i] = bswap128(cj);
-            }
-        }
-        for (int j = 0; j < m; j++) {
-            l[j].y = ghash_blocks(l[j].key, l[j].y, x[j], 8);
-        }
-    }
-    _Alignas(16) uint8_t buf[176];
-    for (int j = 0; j < m; j++) {
-        perc_gcm_fanout_job *job = jobs[j];
-        const size_t tl = sl - done + job->tail_len;
-        memset(buf, 0, sizeof(buf));
-        memcpy(buf, shared + done, sl - done);
-        memcpy(buf + (sl - done), job->tail, job->tail_len);
-        layer_buffer(&l[j], buf, tl, done / 16, 0);
-        memcpy(job->out + done, buf, tl);
-        _mm_storeu_si128((__m128i *)job->tag, layer_tag(&l[j], job->aad_len, sl + job->tail_len));
-        job->result = 1;
-    }
-    perc_secure_zero(buf, sizeof(buf));
-    perc_secure_zero(ks, sizeof(ks));
 }
 
 /// Fills round_keys, round_keys_x2, h_powers and h_folds (shared with the vaes256 path).

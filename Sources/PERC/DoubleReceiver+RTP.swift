@@ -57,8 +57,8 @@ extension DoubleReceiver {
         outerStreams.recordAccepted(ssrc: ssrc, index: outerIndex)
         innerStreams.recordAccepted(ssrc: ssrc, index: opened.innerIndex)
         if let offer, let offered = opened.offered { commit(offer: offer, keys: offered) }
-        hopByHop.keys.srtpPackets += 1
-        opened.keys.srtpPackets += 1
+        hopByHop.keys.countSRTPPacket()
+        opened.keys.countSRTPPacket()
         return headerLength + opened.plaintextLength
     }
 
@@ -103,8 +103,8 @@ extension DoubleReceiver {
         original.write(to: destination)
         outerStreams.recordAccepted(ssrc: ssrc, index: outerIndex)
         innerStreams.recordAccepted(ssrc: ssrc, index: innerIndex)
-        outerKeys.srtpPackets += 1
-        keys.srtpPackets += 1
+        outerKeys.countSRTPPacket()
+        keys.countSRTPPacket()
         return headerLength + ciphertextLength
     }
 

@@ -28,8 +28,9 @@ public final class DoubleReceiver {
     public let ekt: EKTReceiver?
     package let outerStreams: StreamTable
     package let innerStreams: StreamTable
-    private var defaultInner: SRTPKeys?
-    private var innerBySSRC: [UInt32: InnerKey] = [:]
+    // Read per packet on the receiver's one thread: no runtime exclusivity checks.
+    @exclusivity(unchecked) private var defaultInner: SRTPKeys?
+    @exclusivity(unchecked) private var innerBySSRC: [UInt32: InnerKey] = [:]
 
     private struct InnerKey {
         let keys: SRTPKeys
@@ -96,11 +97,13 @@ public final class DoubleReceiver {
 
     /// Unprotects every double-protected RTP packet of `batch` in place.
     public func unprotect(_ batch: PacketBatch) {
+        batch.prefetchRTPStreams(outerStreams, innerStreams)
         batch.transformInPlace { (input, output) throws(SRTPError) in try unprotectRTP(input, into: output) }
     }
 
     /// Unprotects every double-protected RTP packet of `input` into the same slot of `output`.
     public func unprotect(_ input: PacketBatch, into output: PacketBatch) {
+        input.prefetchRTPStreams(outerStreams, innerStreams)
         input.transform(into: output) { (i, o) throws(SRTPError) in try unprotectRTP(i, into: o) }
     }
 

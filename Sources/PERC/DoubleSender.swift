@@ -19,7 +19,9 @@ public final class DoubleSender {
     public let hopByHop: SRTPSender
     /// When set, every RTP packet carries an EKT field (RFC 8870 4.3.1).
     public let ekt: EKTSender?
-    package private(set) var inner: SRTPKeys
+    /// Read per packet; replaced only by ``rekey(inner:ektParameters:)`` on the sender's own
+    /// thread, so runtime exclusivity checks (an access-set entry per read) buy nothing.
+    @exclusivity(unchecked) package private(set) var inner: SRTPKeys
     package let streams: StreamTable
 
     /// Bytes a double seal adds before any EKT field: two tags and the one-byte OHB.
@@ -73,11 +75,13 @@ public final class DoubleSender {
 
     /// Double-protects every RTP packet of `batch` in place.
     public func protect(_ batch: PacketBatch) {
+        batch.prefetchRTPStreams(streams)
         batch.transformInPlace { (input, output) throws(SRTPError) in try protectRTP(input, into: output) }
     }
 
     /// Double-protects every RTP packet of `input` into the same slot of `output`.
     public func protect(_ input: PacketBatch, into output: PacketBatch) {
+        input.prefetchRTPStreams(streams)
         input.transform(into: output) { (i, o) throws(SRTPError) in try protectRTP(i, into: o) }
     }
 
@@ -102,7 +106,7 @@ public final class DoubleSender {
             throw .bufferTooSmall(needed: sealedLength + fieldLength, capacity: output.count)
         }
         let outer = hopByHop.keys
-        guard inner.srtpPackets < SRTPKeys.srtpPacketLimit, outer.srtpPackets < SRTPKeys.srtpPacketLimit else {
+        guard !inner.srtpExhausted, !outer.srtpExhausted else {
             throw .keyExhausted(ssrc: ssrc)
         }
         let source = input.baseAddress!
@@ -130,8 +134,8 @@ public final class DoubleSender {
             ekt.writeField(ssrc: ssrc, roc: UInt32(truncatingIfNeeded: index >> 16), to: destination + sealedLength)
         }
         streams.recordSent(ssrc: ssrc, index: index)
-        inner.srtpPackets += 1
-        outer.srtpPackets += 1
+        inner.countSRTPPacket()
+        outer.countSRTPPacket()
         return sealedLength + fieldLength
     }
 }

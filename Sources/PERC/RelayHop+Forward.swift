@@ -28,11 +28,13 @@ extension RelayHop {
 
     /// Relays every packet of `batch` in place to `target`.
     public func forward(_ batch: PacketBatch, to target: RelayTarget) {
+        batch.prefetchRTPStreams(streams, target.hop.streams)
         batch.transformInPlace { (i, o) throws(SRTPError) in try forwardRTP(i, to: target, into: o) }
     }
 
     /// Relays every packet of `input` to `target` into the same slot of `output`.
     public func forward(_ input: PacketBatch, to target: RelayTarget, into output: PacketBatch) {
+        input.prefetchRTPStreams(streams, target.hop.streams)
         input.transform(into: output) { (i, o) throws(SRTPError) in try forwardRTP(i, to: target, into: o) }
     }
 
@@ -55,7 +57,7 @@ extension RelayHop {
                     start = end
                 }
                 streams.recordAccepted(ssrc: opened.ssrc, index: opened.index)
-                keys.srtpPackets += 1
+                keys.countSRTPPacket()
                 return
             }
             // A hop named twice: its second copy's index depends on the first copy's commit,
@@ -72,7 +74,7 @@ extension RelayHop {
                 }
             }
             streams.recordAccepted(ssrc: opened.ssrc, index: opened.index)
-            keys.srtpPackets += 1
+            keys.countSRTPPacket()
         }
     }
 
@@ -92,7 +94,7 @@ extension RelayHop {
             throw error
         }
         streams.recordAccepted(ssrc: opened.ssrc, index: opened.index)
-        keys.srtpPackets += 1
+        keys.countSRTPPacket()
         return length
     }
 }
@@ -185,7 +187,7 @@ extension RelayHop {
                                 payload: destination + headerLength, count: plaintextLength)
         else { throw .cryptoFailure }
         hop.streams.recordSent(ssrc: opened.ssrc, index: index)
-        hop.keys.srtpPackets += 1
+        hop.keys.countSRTPPacket()
         return end + opened.ektLength
     }
 }
@@ -210,16 +212,17 @@ extension RelayHop {
         ohb.record(from: opened.received, to: fields)
         let index = try hop.streams.indexToSend(ssrc: opened.ssrc, sequenceNumber: fields.sequenceNumber,
                                                 initialROC: hop.configuration.initialROC)
-        guard hop.keys.srtpPackets < SRTPKeys.srtpPacketLimit else { throw .keyExhausted(ssrc: opened.ssrc) }
+        guard !hop.keys.srtpExhausted else { throw .keyExhausted(ssrc: opened.ssrc) }
         return RelayCopyPlan(fields: fields, ohb: ohb, index: index)
     }
 
-    /// Whether a hop appears twice among `targets` (compared by identity).
     /// Copies sealed per fan-out kernel call: few enough that each call's plans, jobs and
-    /// IVs fit the 1 KiB a temporary allocation may take from the stack.
-    static let fanOutGroup = max(1, min(KernelDoubleGCM.fanOutJobsOnStack,
-                                        1024 / max(MemoryLayout<Result<RelayCopyPlan, SRTPError>>.stride, 20)))
+    /// IVs fit the 1 KiB a temporary allocation may take from the stack (and at most 64, the
+    /// bits of the call's plan mask).
+    static let fanOutGroup = max(1, min(KernelDoubleGCM.fanOutJobsOnStack, 64,
+                                        1024 / max(MemoryLayout<RelayCopyPlan>.stride, 20)))
 
+    /// Whether a hop appears twice among `targets` (compared by identity).
     static func repeatsHop(_ targets: [RelayTarget]) -> Bool {
         for i in targets.indices {
             for j in targets.indices where j > i && targets[i].hop === targets[j].hop { return true }
@@ -232,6 +235,10 @@ extension RelayHop {
     /// fan-out seal encrypts the shared `E2E ciphertext | E2E tag` (at `plaintext +
     /// headerLength`) with each copy's OHB under each target's key and index, and the copies
     /// that sealed are committed. No hop may appear twice in `targets`.
+    ///
+    /// Per copy this keeps to plain stores on the stack: plans are trivial values (a copy
+    /// whose plan fails is planned again when its slot is appended, to get the error: planning
+    /// changes nothing), jobs hold their key unretained, and results go into the slots directly.
     func sealFannedOut(_ opened: RelayOpenedPacket, source: UnsafeRawBufferPointer, plaintext: UnsafeRawPointer,
                        to targets: ArraySlice<RelayTarget>, into output: PacketBatch) {
         let count = min(targets.count, output.maximumCount - output.count)
@@ -239,41 +246,36 @@ extension RelayHop {
         let headerLength = opened.headerLength
         let sharedLength = opened.plaintextLength - opened.ohb.encodedLength
         let shared = UnsafeRawBufferPointer(start: plaintext + headerLength, count: sharedLength)
+        let fits = output.slotCapacity >= source.count + 3
+        let ektField = source.baseAddress! + (source.count - opened.ektLength)
         // Per copy: 16 bytes of IV, 4 of OHB.
         withUnsafeTemporaryAllocation(byteCount: 20 * count, alignment: 16) { scratch in
-        withUnsafeTemporaryAllocation(of: Result<RelayCopyPlan, SRTPError>.self, capacity: count) { plans in
+        withUnsafeTemporaryAllocation(of: RelayCopyPlan.self, capacity: count) { plans in
         withUnsafeTemporaryAllocation(of: KernelFanOutJob.self, capacity: count) { jobs in
         withUnsafeTemporaryAllocation(of: Bool.self, capacity: count) { sealed in
             var jobCount = 0
+            var planned: UInt64 = 0   // bit k: copy k has a plan (count <= 64)
             let first = output.count
             for k in 0..<count {
                 let target = targets[targets.startIndex + k]
-                let plan: Result<RelayCopyPlan, SRTPError>
-                do throws(SRTPError) {
-                    guard output.slotCapacity >= source.count + 3 else {
-                        throw .bufferTooSmall(needed: source.count + 3, capacity: output.slotCapacity)
-                    }
-                    plan = .success(try planRelayed(opened, to: target))
-                } catch {
-                    plan = .failure(error)
-                }
-                plans.initializeElement(at: k, to: plan)
-                guard case .success(let copy) = plan else { continue }
+                guard fits, let copy = try? planRelayed(opened, to: target) else { continue }
+                planned |= 1 << UInt64(k)
+                plans.initializeElement(at: k, to: copy)
                 let iv = scratch.baseAddress! + 16 * k
                 let ohb = scratch.baseAddress! + 16 * count + 4 * k
                 copy.ohb.write(to: ohb)
-                target.hop.keys.rtp.withRTPNonce(ssrc: opened.ssrc, index: copy.index) { iv.copyMemory(from: $0, byteCount: 12) }
+                let cipher = target.hop.keys.rtp
+                cipher.withRTPNonce(ssrc: opened.ssrc, index: copy.index) { iv.copyMemory(from: $0, byteCount: 12) }
                 // The slot this copy is appended to below (slots are fixed storage of the batch).
-                let slot = output.withUnsafeMutableSlot(at: first + k) { slot, _ in slot.baseAddress! }
+                let slot = output.slotAddress(first + k)
                 slot.copyMemory(from: source.baseAddress!, byteCount: headerLength)
                 copy.fields.write(to: slot)
                 let end = headerLength + sharedLength + copy.ohb.encodedLength + 16
                 if opened.ektLength > 0 {   // the EKT field behind the new tag, untouched
-                    (slot + end).copyMemory(from: source.baseAddress! + (source.count - opened.ektLength),
-                                            byteCount: opened.ektLength)
+                    (slot + end).copyMemory(from: ektField, byteCount: opened.ektLength)
                 }
                 jobs.initializeElement(at: jobCount, to: KernelFanOutJob(
-                    key: target.hop.keys.rtp.gcm!, iv: UnsafeRawPointer(iv),
+                    key: cipher.gcm!, iv: UnsafeRawPointer(iv),
                     aad: UnsafeRawBufferPointer(start: slot, count: headerLength),
                     tail: UnsafeRawBufferPointer(start: ohb, count: copy.ohb.encodedLength),
                     output: slot + headerLength, tag: slot + (end - 16)))
@@ -283,18 +285,32 @@ extension RelayHop {
                                        results: sealed)
             var job = 0
             for k in 0..<count {
-                output.appendResult { _ throws(SRTPError) in
-                    let copy = try plans[k].get()
-                    defer { job += 1 }
-                    guard sealed[job] else { throw .cryptoFailure }
-                    let hop = targets[targets.startIndex + k].hop
-                    hop.streams.recordSent(ssrc: opened.ssrc, index: copy.index)
-                    hop.keys.srtpPackets += 1
-                    return headerLength + sharedLength + copy.ohb.encodedLength + 16 + opened.ektLength
+                let target = targets[targets.startIndex + k]
+                guard planned & (1 << UInt64(k)) != 0 else {
+                    let error: SRTPError
+                    do throws(SRTPError) {
+                        guard fits else {
+                            throw .bufferTooSmall(needed: source.count + 3, capacity: output.slotCapacity)
+                        }
+                        _ = try planRelayed(opened, to: target)
+                        error = .cryptoFailure   // not reached: the plan failed a moment ago
+                    } catch let planError {
+                        error = planError
+                    }
+                    output.appendFailed(error)
+                    continue
                 }
+                defer { job += 1 }
+                guard sealed[job] else {
+                    output.appendFailed(.cryptoFailure)
+                    continue
+                }
+                let copy = plans[k]
+                let hop = target.hop
+                hop.streams.recordSent(ssrc: opened.ssrc, index: copy.index)
+                hop.keys.countSRTPPacket()
+                output.appendFilled(length: headerLength + sharedLength + copy.ohb.encodedLength + 16 + opened.ektLength)
             }
-            jobs.baseAddress!.deinitialize(count: jobCount)
-            plans.baseAddress!.deinitialize(count: count)
             scratch.initializeMemory(as: UInt8.self, repeating: 0)
         }
         }

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // Copyright 2026 the swift-perc authors
 
+internal import CPERCKernels
+
 /// What happened to one slot of a batch.
 public enum PacketResult: Equatable, Sendable {
     /// Not processed yet.
@@ -22,8 +24,9 @@ public final class PacketBatch {
     public let slotCapacity: Int
     /// Most slots the batch holds.
     public let maximumCount: Int
-    /// Slots in use.
-    public private(set) var count = 0
+    /// Slots in use. (Read and written per packet, also from other modules' inlined loops; a
+    /// batch is used by one thread at a time, so no runtime exclusivity checks.)
+    @exclusivity(unchecked) public private(set) var count = 0
 
     private let storage: UnsafeMutableRawPointer
     private let lengths: UnsafeMutablePointer<Int>
@@ -91,6 +94,35 @@ public final class PacketBatch {
         return true
     }
 
+    /// The first byte of slot `index` (fixed storage: valid as long as the batch lives).
+    @inline(__always)
+    package func slotAddress(_ index: Int) -> UnsafeMutableRawPointer {
+        precondition(index >= 0 && index < maximumCount, "slot index out of range")
+        return storage + index * slotCapacity
+    }
+
+    /// Appends the next slot as already written in place (see ``slotAddress(_:)``): `length`
+    /// bytes, result ok. Returns false when the batch is full.
+    @discardableResult
+    package func appendFilled(length: Int) -> Bool {
+        guard count < maximumCount else { return false }
+        precondition(length >= 0 && length <= slotCapacity, "filled length out of range")
+        lengths[count] = length
+        results[count] = .ok
+        count += 1
+        return true
+    }
+
+    /// Appends the next slot as failed with `error` (length 0). Returns false when the batch is full.
+    @discardableResult
+    package func appendFailed(_ error: SRTPError) -> Bool {
+        guard count < maximumCount else { return false }
+        lengths[count] = 0
+        results[count] = .failed(error)
+        count += 1
+        return true
+    }
+
     /// Empties the batch (the slab is kept).
     public func removeAll() { count = 0 }
 
@@ -146,6 +178,7 @@ public final class PacketBatch {
     ) {
         for i in 0..<count {
             let base = storage + i * slotCapacity
+            prefetchSlot(i + 1)
             do {
                 lengths[i] = try transform(UnsafeRawBufferPointer(start: base, count: lengths[i]),
                                            UnsafeMutableRawBufferPointer(start: base, count: slotCapacity))
@@ -168,6 +201,7 @@ public final class PacketBatch {
         output.count = count
         for i in 0..<count {
             let input = UnsafeRawBufferPointer(start: storage + i * slotCapacity, count: lengths[i])
+            prefetchSlot(i + 1)
             let out = UnsafeMutableRawBufferPointer(start: output.storage + i * output.slotCapacity,
                                                     count: output.slotCapacity)
             do {
@@ -181,6 +215,46 @@ public final class PacketBatch {
             }
         }
     }
+}
+
+// MARK: - Prefetching
+
+extension PacketBatch {
+    /// Starts loading the bytes of slot `index` (nothing when out of range): the batch loops
+    /// fetch the next packet while the current one is processed, so a packet that is not in
+    /// the cache (many streams, large batches) arrives by the time it is needed.
+    @inline(__always)
+    func prefetchSlot(_ index: Int) {
+        guard index < count else { return }
+        perc_prefetch_range(storage + index * slotCapacity, lengths[index])
+    }
+
+    /// Before an RTP batch goes through stream tables of many streams: fetches every packet's
+    /// header, then the hash buckets of its SSRC, then its stream state and replay-window
+    /// word, each pass over the whole batch, so the cache misses of the batch overlap instead
+    /// of stalling one packet at a time. A hint only (slots shorter than an RTP header are
+    /// skipped); it does nothing for small tables, whose state stays in the cache anyway.
+    @inline(__always)
+    package func prefetchRTPStreams(_ first: StreamTable, _ second: StreamTable? = nil) {
+        guard first.count > Self.prefetchStreamThreshold || (second?.count ?? 0) > Self.prefetchStreamThreshold
+        else { return }
+        for i in 0..<count { perc_prefetch(storage + i * slotCapacity) }
+        for i in 0..<count where lengths[i] >= 12 {
+            let ssrc = UInt32(bigEndian: (storage + i * slotCapacity + 8).loadUnaligned(as: UInt32.self))
+            first.prefetch(ssrc: ssrc)
+            second?.prefetch(ssrc: ssrc)
+        }
+        for i in 0..<count where lengths[i] >= 12 {
+            let header = storage + i * slotCapacity
+            let ssrc = UInt32(bigEndian: (header + 8).loadUnaligned(as: UInt32.self))
+            let sequenceNumber = UInt16(bigEndian: (header + 2).loadUnaligned(as: UInt16.self))
+            first.prefetchStream(ssrc: ssrc, sequenceNumber: sequenceNumber)
+            second?.prefetchStream(ssrc: ssrc, sequenceNumber: sequenceNumber)
+        }
+    }
+
+    /// Streams up to which a table's state is assumed to stay cached (no prefetch pass).
+    static let prefetchStreamThreshold = 256
 }
 
 /// Runs a one-packet transform over a copy of `packet`, as a batch of one would.

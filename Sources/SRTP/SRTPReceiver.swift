@@ -40,11 +40,13 @@ public final class SRTPReceiver {
 
     /// Unprotects every SRTP packet of `batch` in place; see ``PacketBatch/result(at:)``.
     public func unprotect(_ batch: PacketBatch) {
+        batch.prefetchRTPStreams(streams)
         batch.transformInPlace { (input, output) throws(SRTPError) in try unprotectRTP(input, into: output) }
     }
 
     /// Unprotects every SRTP packet of `input` into the same slot of `output`.
     public func unprotect(_ input: PacketBatch, into output: PacketBatch) {
+        input.prefetchRTPStreams(streams)
         input.transform(into: output) { (i, o) throws(SRTPError) in try unprotectRTP(i, into: o) }
     }
 

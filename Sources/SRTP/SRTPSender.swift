@@ -48,11 +48,13 @@ public final class SRTPSender {
 
     /// Protects every RTP packet of `batch` in place; see ``PacketBatch/result(at:)``.
     public func protect(_ batch: PacketBatch) {
+        batch.prefetchRTPStreams(streams)
         batch.transformInPlace { (input, output) throws(SRTPError) in try protectRTP(input, into: output) }
     }
 
     /// Protects every RTP packet of `input` into the same slot of `output`.
     public func protect(_ input: PacketBatch, into output: PacketBatch) {
+        input.prefetchRTPStreams(streams)
         input.transform(into: output) { (i, o) throws(SRTPError) in try protectRTP(i, into: o) }
     }
 

@@ -51,4 +51,39 @@ import Testing
         let wordOffset = profile.cipher == .aesGCM ? next.count - 4 : next.count - 14
         #expect(next.loadIndex(at: wordOffset) == 14)
     }
+
+    /// The SSRC index itself: 10,000 streams (SSRC 0 and 0xFFFFFFFF among them) keep their slots
+    /// and states through every growth and rehash, SSRCs never inserted are not found, and a
+    /// second insert of an SSRC returns its slot without adding one.
+    @Test func slotsSurviveGrowth() {
+        let table = StreamTable(windowSize: 64)
+        var rng = SeededGenerator(seed: 0x5107)
+        var ssrcs: [UInt32] = [0, 0xFFFF_FFFF]
+        var seen: Set<UInt32> = Set(ssrcs)
+        while ssrcs.count < 10_000 {
+            let ssrc = UInt32.random(in: 0...UInt32.max, using: &rng)
+            if seen.insert(ssrc).inserted { ssrcs.append(ssrc) }
+        }
+        for (i, ssrc) in ssrcs.enumerated() {
+            var state = StreamState()
+            state.highestIndex = UInt64(i)
+            #expect(table.insert(ssrc, initial: state) == i)
+        }
+        #expect(table.insert(ssrcs[1234], initial: StreamState()) == 1234)
+        #expect(table.count == ssrcs.count)
+        for (i, ssrc) in ssrcs.enumerated() {
+            table.prefetchStream(ssrc: ssrc, sequenceNumber: UInt16(truncatingIfNeeded: i))
+            guard let slot = table.slot(for: ssrc) else { Issue.record("SSRC \(ssrc) lost"); continue }
+            #expect(slot == i)
+            #expect(table.state(slot).pointee.highestIndex == UInt64(i))
+        }
+        var missing = 0
+        while missing < 1000 {
+            let ssrc = UInt32.random(in: 0...UInt32.max, using: &rng)
+            guard !seen.contains(ssrc) else { continue }
+            table.prefetch(ssrc: ssrc)
+            #expect(table.slot(for: ssrc) == nil)
+            missing += 1
+        }
+    }
 }

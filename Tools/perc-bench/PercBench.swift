@@ -38,6 +38,9 @@ struct PercBench: ParsableCommand {
     @Option(help: "Only these profiles, comma-separated (perc names).")
     var profiles: String?
 
+    @Option(help: "Only these implementations, comma-separated (names as in the table, e.g. swift-perc/vaes256,ipsec-mb).")
+    var implementations: String?
+
     @Option(help: "Timed repetitions per measurement.")
     var repetitions: Int?
 
@@ -70,7 +73,13 @@ struct PercBench: ParsableCommand {
 
         let machine = MachineInfo.current()
         print(TableReport.header(machine))
-        let measurements = runBench(plan, implementations: availableImplementations()) { scenario, measured, elapsed in
+        var chosen = availableImplementations()
+        if let implementations {
+            let names = Set(implementations.split(separator: ",").map(String.init))
+            chosen = chosen.filter { names.contains($0.name) }
+            if chosen.isEmpty { throw ValidationError("--implementations names none of this machine's implementations") }
+        }
+        let measurements = runBench(plan, implementations: chosen) { scenario, measured, elapsed in
             print(TableReport.block(scenario, measured, elapsed: elapsed))
             fflush(nil)
         }

@@ -68,9 +68,10 @@ package enum KernelDoubleGCM {
 }
 
 /// One copy of a fan-out seal: `shared | tail` sealed under its own key, IV and AAD.
-/// The pointers must stay valid for the call only.
+/// The pointers must stay valid for the call only, and so must the key, which the job does
+/// not retain (a job is a plain value the relay builds per copy on the stack).
 package struct KernelFanOutJob {
-    package var key: KernelAESGCM
+    package unowned(unsafe) var key: KernelAESGCM
     /// 12 bytes.
     package var iv: UnsafeRawPointer
     package var aad: UnsafeRawBufferPointer
