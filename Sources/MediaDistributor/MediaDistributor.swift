@@ -321,7 +321,11 @@ public final class MediaDistributor: Sendable {
         let (bound, snapshot) = control.withLock { state -> (Bool, EndpointSnapshot?) in
             guard state.associations[address] != nil || state.associations.count < maximum else { return (false, nil) }
             var association = Self.association(for: address, in: &state)
-            if let old = association.conference { Self.release(conference: old.name, in: &state) }
+            if let old = association.conference {
+                Self.release(conference: old.name, in: &state)
+                // SSRCs it owned in the old conference are free (that number may be reused).
+                if old.name != conference { state.ssrcOwners = state.ssrcOwners.filter { $0.value != association.slot } }
+            }
             association.conference = (Self.retain(conference: conference, in: &state), conference, participant)
             association.homeWorker = worker
             state.associations[address] = association

@@ -226,6 +226,8 @@ final class MediaWorker: @unchecked Sendable {
                 if endpoint.conference != snapshot.conference {
                     if endpoint.conference >= 0 {
                         members[endpoint.conference]?.removeAll { $0 === endpoint }
+                        if members[endpoint.conference]?.isEmpty == true { members.removeValue(forKey: endpoint.conference) }
+                        ssrcOwners = ssrcOwners.filter { $0.value != snapshot.slot }
                         changed.insert(endpoint.conference)
                     }
                     members[snapshot.conference, default: []].append(endpoint)

@@ -120,6 +120,49 @@ import Glibc
         await kd.server.close()
     }
 
+    /// A conference's number is reclaimed when its last endpoint leaves, and a new conference
+    /// that gets it starts clean: an SSRC the old members owned is free there.
+    @Test func conferenceNumbersAreReclaimedClean() async throws {
+        let md = try MediaDistributor(configuration: .init(mediaHost: "127.0.0.1", pinWorkers: false))
+        md.start()
+        let distributor = EndpointAddress(host: "127.0.0.1", port: md.mediaPort)!
+        let ekt = try ForwardingTests.ektParameters()
+        func join(_ endpoint: FakeEndpoint, _ conference: String) throws {
+            #expect(endpoint.join(conference: conference, at: distributor)?.ok == true)
+            let id = try #require(md.association(conference: conference, participant: endpoint.name))
+            try md.handle(.mediaKeys(MediaKeys(
+                associationID: id, protectionProfile: 0x0009,
+                clientWriteMasterKey: SecretBytes(endpoint.toDistributor.key),
+                serverWriteMasterKey: SecretBytes(endpoint.fromDistributor.key),
+                clientWriteMasterSalt: endpoint.toDistributor.salt, serverWriteMasterSalt: endpoint.fromDistributor.salt)))
+        }
+        let alice = try FakeEndpoint(name: "alice", host: "127.0.0.1", ssrc: 0xA, ekt: ekt)
+        let bob = try FakeEndpoint(name: "bob", host: "127.0.0.1", ssrc: 0xB, ekt: ekt)
+        let carol = try FakeEndpoint(name: "carol", host: "127.0.0.1", ssrc: 0xC, ekt: ekt)
+        try join(alice, "one")
+        try join(bob, "one")
+        try join(carol, "two")
+        try await Task.sleep(for: .milliseconds(200))
+        try ForwardingTests.exchangeMedia([alice, bob], rounds: 2, to: distributor, tag: "one")   // alice owns SSRC 0xA in "one"
+        #expect(md.conferenceCount == 2)
+        // Both leave "one" for "two" (a new USERNAME from the same address): "one" empties.
+        try join(alice, "two")
+        try join(bob, "two")
+        #expect(md.conferenceCount == 1 && md.associationCount == 3)
+        // "three" takes the reclaimed number; dave uses alice's old SSRC there.
+        let dave = try FakeEndpoint(name: "dave", host: "127.0.0.1", ssrc: 0xA, ekt: ekt)
+        let erin = try FakeEndpoint(name: "erin", host: "127.0.0.1", ssrc: 0xE, ekt: ekt)
+        try join(dave, "three")
+        try join(erin, "three")
+        #expect(md.conferenceCount == 2)
+        try await Task.sleep(for: .milliseconds(200))
+        try ForwardingTests.exchangeMedia([dave, erin], rounds: 3, to: distributor, tag: "three")
+        for endpoint in [alice, bob] { while endpoint.receive() != nil {} }
+        try ForwardingTests.exchangeMedia([alice, bob, carol], rounds: 3, to: distributor, tag: "two")
+        #expect(md.statistics.ssrcConflicts == 0)
+        await md.stop()
+    }
+
     private func firstAssociation(_ md: MediaDistributor, _ conference: String, _ name: String) async -> AssociationID? {
         _ = await eventually(timeout: .seconds(2)) { md.association(conference: conference, participant: name) != nil }
         return md.association(conference: conference, participant: name)
