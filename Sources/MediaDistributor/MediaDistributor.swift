@@ -22,9 +22,16 @@ import Synchronization
 /// install that association's hop keys (client_write opens, server_write seals), replacing
 /// earlier ones; EndpointDisconnect from the KD drops them. The distributor sends
 /// EndpointDisconnect when an endpoint sends no SRTP/SRTCP for ``Configuration/idleTimeout``
-/// or ``leave(conference:participant:)`` is called. Media keeps flowing with the installed
+/// or ``leave(conference:participant:)`` is called, and when a bound endpoint has no hop keys
+/// ``Configuration/handshakeTimeout`` after binding. Media keeps flowing with the installed
 /// keys while the tunnel is down; the ``TunnelClient`` reconnects in the background, and the
 /// EndpointDisconnects made meanwhile are sent once it is up again.
+///
+/// **Bounds on hostile input.** At most ``Configuration/maximumAssociations`` endpoints are
+/// bound (further STUN joins are refused, not answered); DTLS is tunnelled only from an
+/// address bound with STUN; STUN requests and DTLS datagrams are rate-limited per source
+/// (``Configuration/controlRatePerSource``); a conference's number is reclaimed when its
+/// last endpoint goes. Every datagram dropped is counted once in ``statistics``.
 ///
 /// ```swift
 /// let md = try MediaDistributor(configuration: .init(mediaHost: "::1", mediaPort: 5004,
@@ -81,12 +88,30 @@ public final class MediaDistributor: Sendable {
         /// Whether the copies a receive batch makes for one receiver leave in UDP GSO sends
         /// (UDP_SEGMENT) where the kernel has it; otherwise one datagram per `sendmmsg` entry.
         public var segmentationOffload = true
+        /// Most endpoints bound at once (each holds hop contexts in every worker and, while its
+        /// DTLS handshake runs, state in the Key Distributor). STUN joins from new addresses
+        /// beyond it are refused (``MediaDistributorStatistics/joinsRefused``) until one leaves.
+        public var maximumAssociations: Int
+        /// How long a bound endpoint may stay without hop keys (its DTLS handshake unfinished,
+        /// or its keys withdrawn by the KD) before it is dropped with EndpointDisconnect.
+        public var handshakeTimeout: Duration
+        /// STUN requests plus DTLS datagrams per second one source address (IP and port) may
+        /// send; the excess is dropped (``MediaDistributorStatistics/rateLimited``). Endpoints
+        /// need a few per second (binding retries, consent checks, handshake flights).
+        public var controlRatePerSource: Int
+        /// The burst a source may send above ``controlRatePerSource`` after a quiet spell.
+        public var controlBurstPerSource: Int
+        /// Token buckets per worker for the rate limit (fixed memory; sources whose addresses
+        /// hash to one bucket share it).
+        public var rateLimitBuckets: Int
 
         /// A configuration; see the properties for each value.
         public init(mediaHost: String = "127.0.0.1", mediaPort: Int = 0, workers: Int = 1, pinWorkers: Bool = true,
                     idleTimeout: Duration = .seconds(30), profiles: [DoubleProfile] = [.aes128Gcm, .aes256Gcm],
                     keyDistributor: KeyDistributorLink? = nil, batchSize: Int = 32, maximumFanOut: Int = 64,
-                    replayWindowSize: Int = 1024, topology: CPUTopology? = nil) {
+                    replayWindowSize: Int = 1024, topology: CPUTopology? = nil, maximumAssociations: Int = 10_000,
+                    handshakeTimeout: Duration = .seconds(30), controlRatePerSource: Int = 50,
+                    controlBurstPerSource: Int = 100, rateLimitBuckets: Int = 4096) {
             self.mediaHost = mediaHost
             self.mediaPort = mediaPort
             self.workers = workers
@@ -98,6 +123,11 @@ public final class MediaDistributor: Sendable {
             self.maximumFanOut = maximumFanOut
             self.replayWindowSize = replayWindowSize
             self.topology = topology
+            self.maximumAssociations = maximumAssociations
+            self.handshakeTimeout = handshakeTimeout
+            self.controlRatePerSource = controlRatePerSource
+            self.controlBurstPerSource = controlBurstPerSource
+            self.rateLimitBuckets = rateLimitBuckets
         }
     }
 
@@ -113,11 +143,15 @@ public final class MediaDistributor: Sendable {
     private struct ControlState {
         var associations: [EndpointAddress: Association] = [:]
         var addresses: [AssociationID: EndpointAddress] = [:]
-        var conferenceIDs: [String: Int] = [:]
+        /// Every conference with bound endpoints: its number and how many are bound.
+        var conferences: [String: (id: Int, members: Int)] = [:]
+        /// Numbers of conferences that emptied, reused first.
+        var freeConferenceIDs: [Int] = []
         var nextSlot = 0
         var keyStore: HopKeyStore
         var ssrcOwners: [UInt64: Int] = [:]
         var disconnectsSent = 0
+        var handshakesExpired = 0
         var rejectedMediaKeys = 0
         /// EndpointDisconnects made while the tunnel was down, sent when it is up again.
         var undeliveredDisconnects: [AssociationID] = []
@@ -163,7 +197,11 @@ public final class MediaDistributor: Sendable {
             workers.append(MediaWorker(
                 index: index, socket: socket, placement: placements.isEmpty ? nil : placements[index],
                 batchSize: configuration.batchSize, maximumFanOut: configuration.maximumFanOut,
-                idleTimeout: configuration.idleTimeout, replayWindowSize: configuration.replayWindowSize,
+                idleTimeout: configuration.idleTimeout, handshakeTimeout: configuration.handshakeTimeout,
+                replayWindowSize: configuration.replayWindowSize,
+                rateLimiter: SourceRateLimiter(rate: configuration.controlRatePerSource,
+                                               burst: configuration.controlBurstPerSource,
+                                               buckets: configuration.rateLimitBuckets),
                 segmentation: configuration.segmentationOffload && socket.segmentationAvailable, control: proxy))
         }
         self.workers = workers
@@ -213,8 +251,18 @@ public final class MediaDistributor: Sendable {
         workers.map(\.counters.snapshot).reduce(MediaDistributorStatistics(), +)
     }
 
-    /// EndpointDisconnect messages sent so far (idle timeouts and leaves).
+    /// EndpointDisconnect messages sent so far (idle and handshake timeouts, and leaves).
     public var disconnectsSent: Int { control.withLock { $0.disconnectsSent } }
+
+    /// Endpoints dropped because they had no hop keys ``Configuration/handshakeTimeout``
+    /// after binding (counted in ``disconnectsSent`` too).
+    public var handshakesExpired: Int { control.withLock { $0.handshakesExpired } }
+
+    /// Endpoints bound now (at most ``Configuration/maximumAssociations``).
+    public var associationCount: Int { control.withLock { $0.associations.count } }
+
+    /// Conferences with at least one bound endpoint.
+    public var conferenceCount: Int { control.withLock { $0.conferences.count } }
 
     /// MediaKeys refused so far (unknown association, wrong profile, not an outer half).
     public var rejectedMediaKeys: Int { control.withLock { $0.rejectedMediaKeys } }
@@ -292,28 +340,33 @@ public final class MediaDistributor: Sendable {
 
     // MARK: worker hooks
 
-    fileprivate func endpointBound(_ address: EndpointAddress, conference: String, participant: String, worker: Int) {
-        let snapshot = control.withLock { state -> EndpointSnapshot? in
+    /// Binds `address` to `conference:participant`; false when that would exceed
+    /// ``Configuration/maximumAssociations`` (nothing changes then).
+    fileprivate func endpointBound(_ address: EndpointAddress, conference: String, participant: String, worker: Int) -> Bool {
+        let maximum = configuration.maximumAssociations
+        let (bound, snapshot) = control.withLock { state -> (Bool, EndpointSnapshot?) in
+            guard state.associations[address] != nil || state.associations.count < maximum else { return (false, nil) }
             var association = Self.association(for: address, in: &state)
-            let id: Int
-            if let known = state.conferenceIDs[conference] {
-                id = known
-            } else {
-                id = state.conferenceIDs.count
-                state.conferenceIDs[conference] = id
+            if let old = association.conference {
+                Self.release(conference: old.name, in: &state)
+                // SSRCs it owned in the old conference are free (that number may be reused).
+                if old.name != conference { state.ssrcOwners = state.ssrcOwners.filter { $0.value != association.slot } }
             }
-            association.conference = (id, conference, participant)
+            association.conference = (Self.retain(conference: conference, in: &state), conference, participant)
             association.homeWorker = worker
             state.associations[address] = association
-            return Self.snapshot(of: association, in: state)
+            return (true, Self.snapshot(of: association, in: state))
         }
         if let snapshot { broadcast(.upsert(snapshot)) }
+        return bound
     }
 
-    fileprivate func endpointSentDTLS(_ datagram: [UInt8], from address: EndpointAddress) {
-        let id = control.withLock { state in Self.association(for: address, in: &state).id }
-        guard datagram.count <= TunneledDtls.maximumMessageLength else { return }
+    /// Tunnels `datagram` to the KD; false when `address` has not bound with STUN.
+    fileprivate func endpointSentDTLS(_ datagram: [UInt8], from address: EndpointAddress) -> Bool {
+        guard let id = control.withLock({ state in state.associations[address].flatMap { $0.conference == nil ? nil : $0.id } }),
+              datagram.count <= TunneledDtls.maximumMessageLength else { return false }
         tunnel?.send(.tunneledDtls(TunneledDtls(associationID: id, dtlsMessage: datagram)))
+        return true
     }
 
     fileprivate func claimSSRC(_ key: UInt64, slot: Int) -> Int {
@@ -324,9 +377,11 @@ public final class MediaDistributor: Sendable {
         }
     }
 
-    fileprivate func disconnect(slot: Int) {
+    fileprivate func disconnect(slot: Int, handshakePending: Bool = false) {
         let removed = control.withLock { state -> Association? in
             guard let association = state.associations.values.first(where: { $0.slot == slot }) else { return nil }
+            if let conference = association.conference { Self.release(conference: conference.name, in: &state) }
+            if handshakePending && state.keyStore.keys[association.id] == nil { state.handshakesExpired += 1 }
             state.associations.removeValue(forKey: association.address)
             state.addresses.removeValue(forKey: association.id)
             state.keyStore.remove(association.id)
@@ -381,6 +436,29 @@ public final class MediaDistributor: Sendable {
         return association
     }
 
+    /// The number of `conference`, counting one more member (a fresh or reclaimed number for
+    /// a new conference).
+    private static func retain(conference: String, in state: inout ControlState) -> Int {
+        if let known = state.conferences[conference] {
+            state.conferences[conference] = (known.id, known.members + 1)
+            return known.id
+        }
+        let id = state.freeConferenceIDs.popLast() ?? state.conferences.count + state.freeConferenceIDs.count
+        state.conferences[conference] = (id, 1)
+        return id
+    }
+
+    /// Counts one member fewer in `conference`; its number is free once it has none.
+    private static func release(conference: String, in state: inout ControlState) {
+        guard let known = state.conferences[conference] else { return }
+        if known.members > 1 {
+            state.conferences[conference] = (known.id, known.members - 1)
+        } else {
+            state.conferences.removeValue(forKey: conference)
+            state.freeConferenceIDs.append(known.id)
+        }
+    }
+
     /// What the workers need to know of a bound association (nil while unbound).
     private static func snapshot(of association: Association, in state: ControlState) -> EndpointSnapshot? {
         guard let conference = association.conference else { return nil }
@@ -394,15 +472,17 @@ public final class MediaDistributor: Sendable {
 private final class ControlProxy: WorkerControl, @unchecked Sendable {
     weak var distributor: MediaDistributor?
 
-    func endpointBound(_ address: EndpointAddress, conference: String, participant: String, worker: Int) {
-        distributor?.endpointBound(address, conference: conference, participant: participant, worker: worker)
+    func endpointBound(_ address: EndpointAddress, conference: String, participant: String, worker: Int) -> Bool {
+        distributor?.endpointBound(address, conference: conference, participant: participant, worker: worker) ?? false
     }
 
-    func endpointSentDTLS(_ datagram: [UInt8], from address: EndpointAddress) {
-        distributor?.endpointSentDTLS(datagram, from: address)
+    func endpointSentDTLS(_ datagram: [UInt8], from address: EndpointAddress) -> Bool {
+        distributor?.endpointSentDTLS(datagram, from: address) ?? false
     }
 
     func claimSSRC(_ key: UInt64, slot: Int) -> Int { distributor?.claimSSRC(key, slot: slot) ?? slot }
 
-    func endpointIdle(slot: Int) { distributor?.disconnect(slot: slot) }
+    func endpointExpired(slot: Int, handshakePending: Bool) {
+        distributor?.disconnect(slot: slot, handshakePending: handshakePending)
+    }
 }

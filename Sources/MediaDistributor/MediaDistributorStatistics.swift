@@ -4,7 +4,15 @@
 import Synchronization
 
 /// Counters of the data plane, summed over the workers.
+///
+/// Every datagram the workers receive ends in exactly one outcome: forwarded (an SRTP/SRTCP
+/// packet counted in ``rtpReceived``/``rtcpReceived`` that passed every check), answered
+/// (``stunAnswered``), tunnelled (``dtlsToKeyDistributor``), or one drop counter:
+/// ``unclassified``, ``oversized``, ``malformedSTUN``, ``joinsRefused``, ``rateLimited``,
+/// ``unboundDTLS``, ``unknownSource``, ``ssrcConflicts``, ``authenticationFailures``.
 public struct MediaDistributorStatistics: Sendable, Equatable {
+    /// Datagrams received on the media port (every outcome below starts here).
+    public var datagramsReceived = 0
     /// SRTP packets received.
     public var rtpReceived = 0
     /// SRTP copies resealed and queued for receivers (the kernel's refusals count in ``dropped``).
@@ -13,7 +21,7 @@ public struct MediaDistributorStatistics: Sendable, Equatable {
     public var rtcpReceived = 0
     /// SRTCP copies resealed and queued for receivers.
     public var rtcpForwarded = 0
-    /// Packets whose hop-by-hop tag (or header, or replay check) failed.
+    /// SRTP/SRTCP packets whose hop-by-hop tag, header or replay check failed.
     public var authenticationFailures = 0
     /// SRTP/SRTCP from an address with no binding or no keys.
     public var unknownSource = 0
@@ -23,70 +31,68 @@ public struct MediaDistributorStatistics: Sendable, Equatable {
     public var stunAnswered = 0
     /// DTLS datagrams passed to the tunnel.
     public var dtlsToKeyDistributor = 0
-    /// Anything else dropped (unknown first byte, malformed STUN, send failures).
+    /// Datagrams of no known class (empty, or a first byte that is not STUN, DTLS, RTP or RTCP).
+    public var unclassified = 0
+    /// Datagrams larger than a receive slot (the kernel truncated them): never parsed.
+    public var oversized = 0
+    /// STUN-class datagrams that are not a well-formed Binding Request.
+    public var malformedSTUN = 0
+    /// STUN joins refused because the distributor holds
+    /// ``MediaDistributor/Configuration/maximumAssociations`` already (not answered).
+    public var joinsRefused = 0
+    /// STUN requests and DTLS datagrams over their source's rate
+    /// (``MediaDistributor/Configuration/controlRatePerSource``).
+    public var rateLimited = 0
+    /// DTLS from an address that has not bound with STUN: never tunnelled.
+    public var unboundDTLS = 0
+    /// Copies the kernel refused to send (and STUN answers it refused).
     public var dropped = 0
 
     /// All counters zero.
     public init() {}
 
-    static let fieldCount = 10
+    /// The datagrams dropped on receipt, over every drop counter (``dropped`` counts sends).
+    public var receiveDrops: Int {
+        unclassified + oversized + malformedSTUN + joinsRefused + rateLimited + unboundDTLS + unknownSource
+            + ssrcConflicts + authenticationFailures
+    }
+
+    static let fieldCount = 17
 
     var fields: [Int] {
-        [rtpReceived, rtpForwarded, rtcpReceived, rtcpForwarded, authenticationFailures, unknownSource,
-         ssrcConflicts, stunAnswered, dtlsToKeyDistributor, dropped]
+        [datagramsReceived, rtpReceived, rtpForwarded, rtcpReceived, rtcpForwarded, authenticationFailures,
+         unknownSource, ssrcConflicts, stunAnswered, dtlsToKeyDistributor, unclassified, oversized, malformedSTUN,
+         joinsRefused, rateLimited, unboundDTLS, dropped]
     }
 
     init(fields: [Int]) {
-        (rtpReceived, rtpForwarded, rtcpReceived, rtcpForwarded, authenticationFailures, unknownSource,
-         ssrcConflicts, stunAnswered, dtlsToKeyDistributor, dropped) =
+        (datagramsReceived, rtpReceived, rtpForwarded, rtcpReceived, rtcpForwarded, authenticationFailures,
+         unknownSource, ssrcConflicts, stunAnswered, dtlsToKeyDistributor) =
             (fields[0], fields[1], fields[2], fields[3], fields[4], fields[5], fields[6], fields[7], fields[8], fields[9])
+        (unclassified, oversized, malformedSTUN, joinsRefused, rateLimited, unboundDTLS, dropped) =
+            (fields[10], fields[11], fields[12], fields[13], fields[14], fields[15], fields[16])
     }
 
-    static func + (lhs: Self, rhs: Self) -> Self {
+    /// The sum, field by field (over workers, or over runs).
+    public static func + (lhs: Self, rhs: Self) -> Self {
         Self(fields: zip(lhs.fields, rhs.fields).map { $0 + $1 })
+    }
+
+    /// The difference, field by field (the counts accrued between two snapshots).
+    public static func - (lhs: Self, rhs: Self) -> Self {
+        Self(fields: zip(lhs.fields, rhs.fields).map { $0 - $1 })
     }
 }
 
 /// One worker's published counters: the worker stores its totals after each round, the
-/// control plane reads them (no contention: one writer per worker).
+/// control plane reads them (one writer per worker; the lock is uncontended but for reads).
 final class WorkerCounters: Sendable {
-    private let rtpReceived = Atomic<Int>(0)
-    private let rtpForwarded = Atomic<Int>(0)
-    private let rtcpReceived = Atomic<Int>(0)
-    private let rtcpForwarded = Atomic<Int>(0)
-    private let authenticationFailures = Atomic<Int>(0)
-    private let unknownSource = Atomic<Int>(0)
-    private let ssrcConflicts = Atomic<Int>(0)
-    private let stunAnswered = Atomic<Int>(0)
-    private let dtlsToKeyDistributor = Atomic<Int>(0)
-    private let dropped = Atomic<Int>(0)
+    private let published = Mutex(MediaDistributorStatistics())
 
     @inline(__always)
     func publish(_ statistics: MediaDistributorStatistics) {
-        rtpReceived.store(statistics.rtpReceived, ordering: .relaxed)
-        rtpForwarded.store(statistics.rtpForwarded, ordering: .relaxed)
-        rtcpReceived.store(statistics.rtcpReceived, ordering: .relaxed)
-        rtcpForwarded.store(statistics.rtcpForwarded, ordering: .relaxed)
-        authenticationFailures.store(statistics.authenticationFailures, ordering: .relaxed)
-        unknownSource.store(statistics.unknownSource, ordering: .relaxed)
-        ssrcConflicts.store(statistics.ssrcConflicts, ordering: .relaxed)
-        stunAnswered.store(statistics.stunAnswered, ordering: .relaxed)
-        dtlsToKeyDistributor.store(statistics.dtlsToKeyDistributor, ordering: .relaxed)
-        dropped.store(statistics.dropped, ordering: .relaxed)
+        published.withLock { $0 = statistics }
     }
 
-    var snapshot: MediaDistributorStatistics {
-        var statistics = MediaDistributorStatistics()
-        statistics.rtpReceived = rtpReceived.load(ordering: .relaxed)
-        statistics.rtpForwarded = rtpForwarded.load(ordering: .relaxed)
-        statistics.rtcpReceived = rtcpReceived.load(ordering: .relaxed)
-        statistics.rtcpForwarded = rtcpForwarded.load(ordering: .relaxed)
-        statistics.authenticationFailures = authenticationFailures.load(ordering: .relaxed)
-        statistics.unknownSource = unknownSource.load(ordering: .relaxed)
-        statistics.ssrcConflicts = ssrcConflicts.load(ordering: .relaxed)
-        statistics.stunAnswered = stunAnswered.load(ordering: .relaxed)
-        statistics.dtlsToKeyDistributor = dtlsToKeyDistributor.load(ordering: .relaxed)
-        statistics.dropped = dropped.load(ordering: .relaxed)
-        return statistics
-    }
+    var snapshot: MediaDistributorStatistics { published.withLock { $0 } }
 }

@@ -16,7 +16,11 @@ extension MediaWorker {
             local.unknownSource += 1
             return
         }
-        guard datagram.count >= 12, owns(datagram.loadBigEndianUInt32(at: 8), sender) else {
+        guard datagram.count >= 12 else {
+            local.authenticationFailures += 1
+            return
+        }
+        guard owns(datagram.loadBigEndianUInt32(at: 8), sender) else {
             local.ssrcConflicts += 1
             return
         }

@@ -13,10 +13,13 @@ import Darwin
 
 /// Hooks a worker calls on the control plane, off the hot path (STUN, DTLS, new SSRCs, idle).
 protocol WorkerControl: AnyObject, Sendable {
-    func endpointBound(_ address: EndpointAddress, conference: String, participant: String, worker: Int)
-    func endpointSentDTLS(_ datagram: [UInt8], from address: EndpointAddress)
+    /// Binds an address; false when the association limit refuses it.
+    func endpointBound(_ address: EndpointAddress, conference: String, participant: String, worker: Int) -> Bool
+    /// Tunnels DTLS; false when the address is not bound.
+    func endpointSentDTLS(_ datagram: [UInt8], from address: EndpointAddress) -> Bool
     func claimSSRC(_ key: UInt64, slot: Int) -> Int
-    func endpointIdle(slot: Int)
+    /// The endpoint went silent, or (`handshakePending`) never got hop keys, in time.
+    func endpointExpired(slot: Int, handshakePending: Bool)
 }
 
 /// One data-plane thread: its own SO_REUSEPORT socket, its own batches and hop contexts.
@@ -32,6 +35,7 @@ final class MediaWorker: @unchecked Sendable {
     /// Where the worker runs (nil: anywhere).
     let placement: WorkerPlacement?
     private let idleTimeout: UInt64
+    private let handshakeTimeout: UInt64
     private let replayWindowSize: Int
     private let control: any WorkerControl
 
@@ -52,15 +56,22 @@ final class MediaWorker: @unchecked Sendable {
     var endpointsByAddress: [EndpointAddress: WorkerEndpoint] = [:]
     private var members: [Int: [WorkerEndpoint]] = [:]
     private var ssrcOwners: [UInt64: Int] = [:]
+    private var rateLimiter: SourceRateLimiter
 
     init(index: Int, socket: UDPSocket, placement: WorkerPlacement?, batchSize: Int, maximumFanOut: Int,
-         idleTimeout: Duration, replayWindowSize: Int, segmentation: Bool = false, control: any WorkerControl) {
+         idleTimeout: Duration, handshakeTimeout: Duration, replayWindowSize: Int, rateLimiter: SourceRateLimiter,
+         segmentation: Bool = false, control: any WorkerControl) {
         self.index = index
         self.socket = socket
         self.placement = placement
-        let (seconds, attoseconds) = idleTimeout.components
-        self.idleTimeout = UInt64(max(seconds, 0)) * 1_000_000_000 + UInt64(max(attoseconds, 0) / 1_000_000_000)
+        func nanoseconds(_ duration: Duration) -> UInt64 {
+            let (seconds, attoseconds) = duration.components
+            return UInt64(max(seconds, 0)) * 1_000_000_000 + UInt64(max(attoseconds, 0) / 1_000_000_000)
+        }
+        self.idleTimeout = nanoseconds(idleTimeout)
+        self.handshakeTimeout = nanoseconds(handshakeTimeout)
         self.replayWindowSize = replayWindowSize
+        self.rateLimiter = rateLimiter
         self.control = control
         receive = MessageVectors(count: batchSize)
         transmit = TransmitQueue(packets: max(1, min(batchSize / 2, 16)), fanOut: maximumFanOut,
@@ -112,6 +123,7 @@ final class MediaWorker: @unchecked Sendable {
             let received = CNetShim_recvmmsg(socket.fd, receive.headers, UInt32(receive.count))
             let now = monotonicNanoseconds()
             if received > 0 {
+                local.datagramsReceived += Int(received)
                 for i in 0..<Int(received) { process(slot: i, now: now) }
                 local.dropped += transmit.flush(socket: socket)
             }
@@ -124,31 +136,43 @@ final class MediaWorker: @unchecked Sendable {
         done.store(true, ordering: .releasing)
     }
 
+    /// Every datagram ends in one counter: see ``MediaDistributorStatistics``.
     private func process(slot i: Int, now: UInt64) {
         let length = Int(receive.headers[i].msg_len)
-        guard length > 0, let address = EndpointAddress(receive.addresses + i) else { return }
+        guard receive.headers[i].msg_hdr.msg_flags & Int32(MSG_TRUNC) == 0 else {
+            local.oversized += 1
+            return
+        }
+        guard length > 0, let address = EndpointAddress(receive.addresses + i) else {
+            local.unclassified += 1
+            return
+        }
         let datagram = UnsafeRawBufferPointer(start: receive.buffers[i], count: length)
         switch PacketClass(datagram) {
-        case .stun: answerSTUN(datagram, from: address)
-        case .dtls:
-            local.dtlsToKeyDistributor += 1
-            control.endpointSentDTLS(Array(datagram), from: address)
+        case .stun: answerSTUN(datagram, from: address, now: now)
+        case .dtls: tunnelDTLS(datagram, from: address, now: now)
         case .rtp: forwardRTP(datagram, from: address, now: now)
         case .rtcp: forwardRTCP(slot: i, length: length, from: address, now: now)
-        case .other: local.dropped += 1
+        case .other: local.unclassified += 1
         }
     }
 
-    private func answerSTUN(_ datagram: UnsafeRawBufferPointer, from address: EndpointAddress) {
+    private func answerSTUN(_ datagram: UnsafeRawBufferPointer, from address: EndpointAddress, now: UInt64) {
         guard let request = STUNBinding.parseRequest(datagram) else {
-            local.dropped += 1
+            local.malformedSTUN += 1
+            return
+        }
+        guard rateLimiter.admit(address, now: now) else {
+            local.rateLimited += 1
             return
         }
         // Bind first, so that the binding exists once the endpoint has its answer.
         if let (conference, participant) = request.membership {
             let known = endpointsByAddress[address]
-            if known?.conferenceName != conference || known?.participant != participant {
-                control.endpointBound(address, conference: conference, participant: participant, worker: index)
+            if known?.conferenceName != conference || known?.participant != participant,
+               !control.endpointBound(address, conference: conference, participant: participant, worker: index) {
+                local.joinsRefused += 1
+                return
             }
         }
         let length = request.transactionID.withUnsafeBytes { id in
@@ -156,6 +180,25 @@ final class MediaWorker: @unchecked Sendable {
         }
         if length > 0, socket.send(UnsafeRawBufferPointer(rebasing: scratch[0..<length]), to: address) {
             local.stunAnswered += 1
+        } else {
+            local.dropped += 1
+        }
+    }
+
+    /// DTLS goes to the Key Distributor only from a bound address, within its source's rate.
+    private func tunnelDTLS(_ datagram: UnsafeRawBufferPointer, from address: EndpointAddress, now: UInt64) {
+        guard endpointsByAddress[address] != nil else {
+            local.unboundDTLS += 1
+            return
+        }
+        guard rateLimiter.admit(address, now: now) else {
+            local.rateLimited += 1
+            return
+        }
+        if control.endpointSentDTLS(Array(datagram), from: address) {
+            local.dtlsToKeyDistributor += 1
+        } else {
+            local.unboundDTLS += 1
         }
     }
 
@@ -169,11 +212,14 @@ final class MediaWorker: @unchecked Sendable {
         return owner == sender.slot
     }
 
+    /// Expires home endpoints silent for the idle timeout, or without hop keys for the
+    /// handshake timeout (since binding, or since their last media).
     private func checkIdle(now: UInt64) {
-        for endpoint in bySlot.values where endpoint.isHome && !endpoint.expiring
-            && now &- endpoint.lastActivity > idleTimeout {
+        for endpoint in bySlot.values where endpoint.isHome && !endpoint.expiring {
+            let pending = endpoint.inbound == nil
+            guard now &- endpoint.lastActivity > (pending ? handshakeTimeout : idleTimeout) else { continue }
             endpoint.expiring = true
-            control.endpointIdle(slot: endpoint.slot)
+            control.endpointExpired(slot: endpoint.slot, handshakePending: pending)
         }
     }
 
@@ -200,6 +246,8 @@ final class MediaWorker: @unchecked Sendable {
                 if endpoint.conference != snapshot.conference {
                     if endpoint.conference >= 0 {
                         members[endpoint.conference]?.removeAll { $0 === endpoint }
+                        if members[endpoint.conference]?.isEmpty == true { members.removeValue(forKey: endpoint.conference) }
+                        ssrcOwners = ssrcOwners.filter { $0.value != snapshot.slot }
                         changed.insert(endpoint.conference)
                     }
                     members[snapshot.conference, default: []].append(endpoint)

@@ -14,6 +14,8 @@ final class FakeKeyDistributor: Sendable {
     let profiles = Collected<SupportedProfiles>()
     let disconnects = Collected<AssociationID>()
     let associations = Collected<(name: String, id: AssociationID)>()
+    /// Every TunneledDtls the distributor sent, whatever it carried.
+    let tunnelledDTLS = Atomic<Int>(0)
     private let keys: Mutex<[String: (SRTPMasterKey, SRTPMasterKey)]>
     private let connection: Mutex<TunnelConnection?>
 
@@ -54,6 +56,7 @@ final class FakeKeyDistributor: Sendable {
             self.connection.withLock { $0 = connection }
             self.profiles.append(profiles)
         case .message(let connection, .tunneledDtls(let dtls)):
+            tunnelledDTLS.add(1, ordering: .relaxed)
             guard dtls.dtlsMessage.starts(with: Self.dtlsPrefix) else { return }
             let name = String(decoding: dtls.dtlsMessage.dropFirst(3), as: UTF8.self)
             associations.append((name, dtls.associationID))

@@ -41,6 +41,15 @@ struct PercMDD: AsyncParsableCommand {
     @Option(name: .customLong("idle-timeout"), help: "Seconds without RTP/RTCP after which an endpoint is disconnected.")
     var idleTimeout: Double = 30
 
+    @Option(name: .customLong("max-endpoints"), help: "Most endpoints bound at once; further STUN joins are refused.")
+    var maxEndpoints: Int = 10_000
+
+    @Option(name: .customLong("handshake-timeout"), help: "Seconds a bound endpoint may stay without hop keys before it is dropped.")
+    var handshakeTimeout: Double = 30
+
+    @Option(name: .customLong("control-rate"), help: "STUN requests plus DTLS datagrams per second per source address (bursts of twice that).")
+    var controlRate: Int = 50
+
     @Option(help: "Serve Prometheus metrics on HOST:PORT (GET /metrics).")
     var metrics: String?
 
@@ -54,6 +63,9 @@ struct PercMDD: AsyncParsableCommand {
         guard let keyDistributor = HostPort(kmf) else { throw ValidationError("--kmf must be HOST:PORT") }
         guard (1...64).contains(workers) else { throw ValidationError("--workers must be 1...64") }
         guard idleTimeout > 0 else { throw ValidationError("--idle-timeout must be positive") }
+        guard maxEndpoints > 0 else { throw ValidationError("--max-endpoints must be positive") }
+        guard handshakeTimeout > 0 else { throw ValidationError("--handshake-timeout must be positive") }
+        guard controlRate > 0 else { throw ValidationError("--control-rate must be positive") }
         let metricsAddress = try metrics.map { text -> HostPort in
             guard let address = HostPort(text) else { throw ValidationError("--metrics must be HOST:PORT") }
             return address
@@ -66,7 +78,9 @@ struct PercMDD: AsyncParsableCommand {
             mediaHost: media.host, mediaPort: media.port, workers: workers,
             idleTimeout: .milliseconds(Int64(idleTimeout * 1000)),
             keyDistributor: .init(host: keyDistributor.host, port: keyDistributor.port,
-                                  credentials: try certificates.mediaDistributorCredentials())))
+                                  credentials: try certificates.mediaDistributorCredentials()),
+            maximumAssociations: maxEndpoints, handshakeTimeout: .milliseconds(Int64(handshakeTimeout * 1000)),
+            controlRatePerSource: controlRate, controlBurstPerSource: 2 * controlRate))
         distributor.start()
         logger.info("perc-mdd forwarding", metadata: [
             "media": "\(HostPort(host: media.host, port: distributor.mediaPort))", "kmf": "\(keyDistributor)",
@@ -85,6 +99,17 @@ struct PercMDD: AsyncParsableCommand {
             let connected = Gauge(label: "perc_mdd_tunnel_connected")
             let connections = Gauge(label: "perc_mdd_tunnel_connections_total")
             let hopKeys = Gauge(label: "perc_mdd_hop_keys_held")
+            let endpoints = Gauge(label: "perc_mdd_endpoints_bound")
+            let conferences = Gauge(label: "perc_mdd_conferences")
+            let handshakesExpired = Gauge(label: "perc_mdd_handshakes_expired_total")
+            let datagrams = Gauge(label: "perc_mdd_datagrams_received_total")
+            // One series per drop reason: every datagram dropped on receipt is in exactly one.
+            let drops: [(Gauge, KeyPath<MediaDistributorStatistics, Int>)] = [
+                ("unclassified", \.unclassified), ("oversized", \.oversized), ("malformed_stun", \.malformedSTUN),
+                ("joins_refused", \.joinsRefused), ("rate_limited", \.rateLimited), ("unbound_dtls", \.unboundDTLS),
+                ("unknown_source", \.unknownSource), ("ssrc_conflict", \.ssrcConflicts),
+                ("authentication_failure", \.authenticationFailures), ("send_failure", \.dropped),
+            ].map { (Gauge(label: "perc_mdd_datagrams_dropped_total", dimensions: [("reason", $0.0)]), $0.1) }
             var wasConnected = false
             while !Task.isCancelled {
                 if let tunnel = distributor.tunnel {
@@ -106,6 +131,11 @@ struct PercMDD: AsyncParsableCommand {
                 forwarded.record(statistics.rtpForwarded)
                 rtcp.record(statistics.rtcpForwarded)
                 failures.record(statistics.authenticationFailures)
+                datagrams.record(statistics.datagramsReceived)
+                for (gauge, field) in drops { gauge.record(statistics[keyPath: field]) }
+                endpoints.record(distributor.associationCount)
+                conferences.record(distributor.conferenceCount)
+                handshakesExpired.record(distributor.handshakesExpired)
                 disconnects.record(distributor.disconnectsSent)
                 try? await Task.sleep(for: .seconds(1))
             }
