@@ -191,8 +191,17 @@ public final class MediaDistributor: Sendable {
         let placements = configuration.pinWorkers ? topology.placements(workers: count) : []
         var workers: [MediaWorker] = []
         var bindAddress = address
+        if count > 1, address.port == 0 {
+            // Linux may give an SO_REUSEPORT socket bound to port 0 a port that another
+            // SO_REUSEPORT socket of the same user holds, and then the two split its datagrams:
+            // take a port nobody holds without the option first, then bind the workers to it.
+            let probe = try UDPSocket(address: address, reusePort: false, receiveTimeoutMilliseconds: 50)
+            bindAddress = probe.localAddress
+            probe.close()
+        }
         for index in 0..<count {
-            let socket = try UDPSocket(address: bindAddress, reusePort: true, receiveTimeoutMilliseconds: 50)
+            // One worker needs no SO_REUSEPORT, and without it the port is the socket's alone.
+            let socket = try UDPSocket(address: bindAddress, reusePort: count > 1, receiveTimeoutMilliseconds: 50)
             bindAddress = socket.localAddress
             workers.append(MediaWorker(
                 index: index, socket: socket, placement: placements.isEmpty ? nil : placements[index],
