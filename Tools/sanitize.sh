@@ -56,7 +56,7 @@ for part in "${parts[@]}"; do
     asan)
         mkdir -p .build-asan
         flags=(--scratch-path .build-asan -Xswiftc -sanitize=address -Xcc -fsanitize=address,undefined
-               -Xcc -fno-sanitize-recover=undefined -Xlinker -lubsan)
+               -Xcc -fno-sanitize-recover=undefined)   # the ASan runtime carries the UBSan handlers
         if swift build --build-tests "${flags[@]}" >.build-asan/build.log 2>&1; then
             swift test --skip-build "${flags[@]}" --filter "SRTPTests|PERCTests" >.build-asan/test.log 2>&1
             report .build-asan/test.log "asan (SRTPTests, PERCTests)" $?
