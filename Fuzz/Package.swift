@@ -1,5 +1,6 @@
 // swift-tools-version:6.1
 // SPDX-License-Identifier: Apache-2.0
+// Copyright 2026 the swift-perc authors
 //
 // libFuzzer targets for swift-perc. A separate package, so the main package's builds and tests
 // never compile or link them. Each target is one executable; build and run them through

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
+# Copyright 2026 the swift-perc authors
 # Builds and runs the libFuzzer targets (Fuzz/: one Swift executable per target, and
 # CKernels, the C kernels' differential target) for N seconds each, and prints one line per
 # target:

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
+# Copyright 2026 the swift-perc authors
 # Runs swift-perc's code under the sanitizers, each part in its own scratch path:
 #
 #   kernels  the C kernels (Sources/CPERCKernels) under AddressSanitizer and
