@@ -12,8 +12,9 @@
 //   are XORed into the handshake's datagrams in order (datagram i of the handshake with the
 //   input's datagram i), so every message arrives slightly wrong.
 // Invariants: garbage never completes a handshake (modes 0-2) and never ends it any other way
-// than a failure or a close; every datagram sent fits maximumDatagramSize; in mode 3, when
-// both sides complete they agree on the profile and the SRTP keying material.
+// than a failure or a close; every datagram sent fits maximumDatagramSize; in mode 3, an
+// untouched handshake completes, and when both sides complete they agree on the profile and
+// the SRTP keying material.
 import DTLS
 import FuzzSupport
 
@@ -93,6 +94,11 @@ fuzzMain { data, size in
             }
             toServer = sent(by: client)
             toClient = []
+        }
+        if list.allSatisfy({ $0.allSatisfy { $0 == 0 } }) {
+            // Nothing was changed (no masks, or all-zero ones): the handshake must complete.
+            require(client.state == .connected && server.state == .connected,
+                    "an untouched handshake ended \(client.state) / \(server.state)")
         }
         if client.state == .connected && server.state == .connected {
             require(client.selectedProfile == server.selectedProfile, "the two sides chose different profiles")
