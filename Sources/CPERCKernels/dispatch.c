@@ -121,7 +121,7 @@ void perc_gcm_key_free(perc_gcm_key *key) {
         return;
     }
     perc_openssl_gcm_cleanup(key);
-    perc_secure_zero(key, sizeof(*key));
+    perc_secure_release(key, sizeof(*key));
     free(key);
 }
 
@@ -353,7 +353,7 @@ void perc_ctr_key_free(perc_ctr_key *key) {
         return;
     }
     perc_openssl_ctr_cleanup(key);
-    perc_secure_zero(key, sizeof(*key));
+    perc_secure_release(key, sizeof(*key));
     free(key);
 }
 
@@ -402,7 +402,7 @@ void perc_hmac_sha1_key_free(perc_hmac_sha1_key *key) {
     if (key == NULL) {
         return;
     }
-    perc_secure_zero(key, sizeof(*key));
+    perc_secure_release(key, sizeof(*key));
     free(key);
 }
 

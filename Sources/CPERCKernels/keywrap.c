@@ -59,5 +59,10 @@ size_t perc_aes_keywrap(int padded, const uint8_t *kek, size_t kek_len, const ui
 
 size_t perc_aes_keyunwrap(int padded, const uint8_t *kek, size_t kek_len, const uint8_t *in, size_t in_len,
                           uint8_t *out) {
-    return run_wrap(0, padded, kek, kek_len, in, in_len, out);
+    size_t n = run_wrap(0, padded, kek, kek_len, in, in_len, out);
+    // Every failure zeroes the output, the bad-length ones included (found by Fuzz/Kernels).
+    if (n == 0 && in_len > 0) {
+        perc_secure_zero(out, in_len);
+    }
+    return n;
 }

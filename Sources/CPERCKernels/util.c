@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // Copyright 2026 the swift-perc authors
 //
-// Constant-time comparison and secure zeroing.
+// Constant-time comparison, secure zeroing, and the release hook tests use to see zeroed keys.
 #include "perc_kernels.h"
 
+#include <stdatomic.h>
 #include <string.h>
 
 int perc_ct_equal(const void *a, const void *b, size_t n) {
@@ -24,4 +25,18 @@ void perc_secure_zero(void *p, size_t n) {
     memset(p, 0, n);
     // The barrier keeps the compiler from treating the memset as a dead store.
     __asm__ __volatile__("" : : "r"(p) : "memory");
+}
+
+static _Atomic(perc_release_observer) release_observer;
+
+void perc_secure_release(void *p, size_t n) {
+    perc_secure_zero(p, n);
+    perc_release_observer observer = atomic_load_explicit(&release_observer, memory_order_acquire);
+    if (observer != NULL && p != NULL) {
+        observer(p, n);
+    }
+}
+
+void perc_set_release_observer(perc_release_observer observer) {
+    atomic_store_explicit(&release_observer, observer, memory_order_release);
 }

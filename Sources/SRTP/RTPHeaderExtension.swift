@@ -41,6 +41,10 @@ public struct RTPHeaderExtension {
             if isOneByte {
                 let id = first >> 4
                 if id == 15 { break }   // reserved: stop parsing the block
+                if id == 0 {            // ID 0 is padding (RFC 8285 4.2), whatever its length bits,
+                    offset += 1         // as libwebrtc reads it (found by Fuzz/Targets/RTPHeaderViews)
+                    continue
+                }
                 let length = Int(first & 0x0F) + 1
                 guard offset + 1 + length <= end else { throw .malformed(.extensionPastEnd(length: end)) }
                 result.append(Element(id: id, value: Array(data[(offset + 1)..<(offset + 1 + length)])))

@@ -27,7 +27,7 @@ public final class SecretBytes: Equatable, CustomStringConvertible, @unchecked S
     }
 
     deinit {
-        perc_secure_zero(storage.baseAddress, storage.count)
+        perc_secure_release(storage.baseAddress, storage.count)
         storage.deallocate()
     }
 

@@ -95,6 +95,17 @@ import Testing
         }
     }
 
+    /// A one-byte element header with ID 0 is padding, length bits or not (RFC 8285 4.2:
+    /// ID 0 is reserved for padding), so no element ever has ID 0.
+    @Test func oneByteIDZeroIsPadding() throws {
+        let packet: [UInt8] = [0x90, 0x60, 0, 1, 0, 0, 0, 0, 0xCA, 0xFE, 0xBA, 0xBE, 0xBE, 0xDE, 0, 2,
+                               0x03, 0x10, 0xAA, 0x00, 0x21, 0xBB, 0xCC, 0x00]
+        try packet.withUnsafeBytes { raw in
+            let view = try RTPHeaderView(raw)
+            #expect(try view.headerExtension?.elements().map { [$0.id] + $0.value } == [[1, 0xAA], [2, 0xBB, 0xCC]])
+        }
+    }
+
     @Test func elementsPastTheBlockAreErrors() throws {
         for block: [UInt8] in [[0xBE, 0xDE, 0x00, 0x01, 0x13, 0xAA, 0xBB, 0xCC],   // L=3 needs 4 bytes, 3 left
                                [0x10, 0x00, 0x00, 0x01, 0x05, 0x04, 0xAA, 0xBB],   // length 4, 2 left

@@ -236,6 +236,19 @@ int perc_ct_equal(const void *a, const void *b, size_t n);
 /// Zeroes `n` bytes in a way the compiler does not remove.
 void perc_secure_zero(void *p, size_t n);
 
+/// Zeroes the `n` bytes of key memory at `p` that is about to be freed, then shows them to the
+/// release observer, if one is set. Every key type calls it before its memory goes back to
+/// the allocator (the C keys here, `SecretBytes` in Swift).
+void perc_secure_release(void *p, size_t n);
+
+/// Test hook: a function that sees the memory of every released key after it was zeroed and
+/// before it is freed (so a test can check that nothing is left). It may be called from any
+/// thread; it must not keep the pointer.
+typedef void (*perc_release_observer)(const void *memory, size_t size);
+
+/// Sets (or with NULL removes) the release observer. For tests only.
+void perc_set_release_observer(perc_release_observer observer);
+
 #ifdef __cplusplus
 }
 #endif
