@@ -68,6 +68,7 @@ let package = Package(
             dependencies: [
                 "ConferenceLoad", "PERCEndpoint", "PERCService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],

@@ -4,6 +4,7 @@
 import ArgumentParser
 import ConferenceLoad
 import Foundation
+import Logging
 import KeyDistributor
 import PERCEndpoint
 
@@ -163,6 +164,9 @@ struct PercLoad: AsyncParsableCommand {
     @Option(help: "Serve the run's live figures as Prometheus metrics on HOST:PORT (GET /metrics).")
     var metrics: String?
 
+    @Option(name: .customLong("log-level"), help: "Log to standard error from this level: trace, debug, info, notice, warning, error.")
+    var logLevel: String = "notice"
+
     func run() async throws {
         let defaults = embedded || offline
         let sizes: [Int]
@@ -264,9 +268,18 @@ struct PercLoad: AsyncParsableCommand {
             }
         }
         // SIGINT/SIGTERM end the run early; the report covers the time run.
+        var logger = Logger(label: "perc-load")
+        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .notice
+        let signalLogger = logger
         let stop = StopRequest()
         configuration.stop = stop
-        let signals = Self.onTerminationSignals { stop.request() }
+        let signals = Self.onTerminationSignals {
+            signalLogger.notice("signal: ending the run early; the report covers the time run")
+            stop.request()
+        }
+        logger.info("perc-load starting", metadata: [
+            "conference-service": "\(service)", "media-distributor": "\(media)", "embedded": "\(embedded)",
+            "conferences": "\(sizes.count)", "participants": "\(sizes.reduce(0, +))", "duration": "\(duration)"])
         defer {
             signals.forEach { $0.cancel() }
         }
