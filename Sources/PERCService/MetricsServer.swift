@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Copyright 2026 the swift-perc authors
 
+import ArgumentParser
 import Metrics
 import NIOCore
 import NIOHTTP1
@@ -14,6 +15,16 @@ public enum MetricsServer {
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         return registry
+    }
+
+    /// What a binary's `--metrics HOST:PORT` option asks for: bootstraps the registry and
+    /// serves it there until the returned channel closes; nil (and nothing bootstrapped)
+    /// without the option.
+    /// - Throws: `ValidationError` for a malformed address; the bind's error.
+    public static func serve(option text: String?) async throws -> (any Channel)? {
+        guard let text else { return nil }
+        guard let address = HostPort(text) else { throw ValidationError("--metrics must be HOST:PORT") }
+        return try await start(bootstrap(), on: address)
     }
 
     /// Serves `registry` on `address` until the returned channel closes.

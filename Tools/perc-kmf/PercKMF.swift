@@ -72,17 +72,13 @@ struct PercKMF: AsyncParsableCommand {
     func run() async throws {
         guard let tunnel = HostPort(tunnelListen) else { throw ValidationError("--tunnel-listen must be HOST:PORT") }
         guard let http = HostPort(httpListen) else { throw ValidationError("--http-listen must be HOST:PORT") }
-        let metricsAddress = try metrics.map { text -> HostPort in
-            guard let address = HostPort(text) else { throw ValidationError("--metrics must be HOST:PORT") }
-            return address
-        }
+        let metricsListener = try await MetricsServer.serve(option: metrics)
         guard let cipher = EKTCipher(name: ektCipher) else { throw ValidationError("--ekt-cipher must be aeskw128 or aeskw256") }
         var logger = Logger(label: "perc-kmf")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         let certificates = try DevelopmentCertificates.loadOrCreate(in: certs)
         let identity = try DTLSIdentity.selfSigned(commonName: "perc-kmf")
         let sessionID = "perc-kmf-" + (0..<12).map { _ in String(UInt8.random(in: 0...255), radix: 16) }.joined()
-        let registry = metricsAddress.map { _ in MetricsServer.bootstrap() }
         let server = try await KeyDistributorServer.start(configuration: .init(
             tunnelHost: tunnel.host, tunnelPort: tunnel.port, httpHost: http.host, httpPort: http.port,
             credentials: try certificates.keyDistributorCredentials(),
@@ -95,9 +91,6 @@ struct PercKMF: AsyncParsableCommand {
             "http": "\(HostPort(host: http.host, port: server.httpPort))",
             "certs": "\(certificates.directory)", "dtls-fingerprint": "\(identity.fingerprint.hex)",
             "state": "\(state ?? "memory only")"])
-        var metricsChannel: (any Channel)? = nil
-        if let registry, let metricsAddress { metricsChannel = try await MetricsServer.start(registry, on: metricsAddress) }
-        let metricsListener = metricsChannel
         let poller = Task {
             let tunnels = Gauge(label: "perc_kmf_tunnels_total"), keys = Gauge(label: "perc_kmf_media_keys_sent_total")
             let disconnects = Gauge(label: "perc_kmf_endpoint_disconnects_total")

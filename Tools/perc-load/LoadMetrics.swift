@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // Copyright 2026 the swift-perc authors
 
-import ArgumentParser
 import ConferenceLoad
 import Metrics
 import NIOCore
@@ -20,11 +19,9 @@ final class LoadMetrics: @unchecked Sendable {
 
     private init(channel: any Channel) { self.channel = channel }
 
-    /// Serves the metrics on `address` (HOST:PORT).
-    static func start(on address: String) async throws -> LoadMetrics {
-        guard let hostPort = HostPort(address) else { throw ValidationError("--metrics must be HOST:PORT") }
-        let registry = MetricsServer.bootstrap()
-        return LoadMetrics(channel: try await MetricsServer.start(registry, on: hostPort))
+    /// Serves the metrics for a `--metrics HOST:PORT` option; nil without one.
+    static func serve(option address: String?) async throws -> LoadMetrics? {
+        try await MetricsServer.serve(option: address).map(LoadMetrics.init(channel:))
     }
 
     func record(_ progress: LoadProgress) {

@@ -258,9 +258,7 @@ struct PercLoad: AsyncParsableCommand {
             configuration.kmfCPU = (kmfPID ?? CPUTime.processID(named: "perc-kmf", port: service.port, udp: false)).map { .process($0) }
         }
         let live = !quiet && isatty(STDERR_FILENO) == 1
-        var started: LoadMetrics?
-        if let metrics { started = try await LoadMetrics.start(on: metrics) }
-        let exporter = started
+        let exporter = try await LoadMetrics.serve(option: metrics)
         if live || exporter != nil {
             configuration.progress = { progress in
                 exporter?.record(progress)

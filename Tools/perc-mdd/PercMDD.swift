@@ -66,14 +66,10 @@ struct PercMDD: AsyncParsableCommand {
         guard maxEndpoints > 0 else { throw ValidationError("--max-endpoints must be positive") }
         guard handshakeTimeout > 0 else { throw ValidationError("--handshake-timeout must be positive") }
         guard controlRate > 0 else { throw ValidationError("--control-rate must be positive") }
-        let metricsAddress = try metrics.map { text -> HostPort in
-            guard let address = HostPort(text) else { throw ValidationError("--metrics must be HOST:PORT") }
-            return address
-        }
+        let metricsListener = try await MetricsServer.serve(option: metrics)
         var logger = Logger(label: "perc-mdd")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         let certificates = try DevelopmentCertificates.loadOrCreate(in: certs)
-        let registry = metricsAddress.map { _ in MetricsServer.bootstrap() }
         let distributor = try MediaDistributor(configuration: .init(
             mediaHost: media.host, mediaPort: media.port, workers: workers,
             idleTimeout: .milliseconds(Int64(idleTimeout * 1000)),
@@ -86,9 +82,6 @@ struct PercMDD: AsyncParsableCommand {
             "media": "\(HostPort(host: media.host, port: distributor.mediaPort))", "kmf": "\(keyDistributor)",
             "workers": "\(workers)", "numa-nodes": "\(CPUTopology.machineNodeCount)",
             "placements": "\(distributor.workerPlacements.map { $0.map(String.init(describing:)) ?? "unpinned" })"])
-        var metricsChannel: (any Channel)? = nil
-        if let registry, let metricsAddress { metricsChannel = try await MetricsServer.start(registry, on: metricsAddress) }
-        let metricsListener = metricsChannel
         let tunnelLogger = logger
         let poller = Task {
             let received = Gauge(label: "perc_mdd_rtp_received_total")
