@@ -55,6 +55,11 @@ public struct LoadConfiguration: Sendable {
     public var ektFullFieldInterval: Int
     /// Seconds per entry of the report's interval series.
     public var interval: Double
+    /// Seconds between an endpoint's consent checks to the MDD.
+    public var consentInterval: Double = 0.5
+    /// Seconds without an answered consent check after which an endpoint counts its path to
+    /// the MDD as lost and joins again (a restarted MDD knows no endpoint); nil: never.
+    public var pathLossTimeout: Double? = 2
     /// Where the MDD's CPU time is read, when it is local.
     public var mddCPU: CPUProbe?
     /// Where the KMF's CPU time is read, when it is local.

@@ -159,6 +159,13 @@ public struct LoadReport: Codable, Sendable, Equatable {
     public var rekeys: Int
     /// Time from a new EKTKey at a receiver to its first packet sealed under it.
     public var rekeyToMediaMs: Percentiles
+    /// Times a participant's path to the MDD was lost (consent checks unanswered, e.g. the
+    /// MDD restarted) and it joined again.
+    public var rejoins: Int
+    /// Per rejoin: from the last verified media before the loss to the first after.
+    public var mediaGapMs: Percentiles
+    /// Per rejoin: from detecting the loss to the first verified media after joining again.
+    public var rejoinMs: Percentiles
     public var durationS: Double
     public var seed: UInt64
     public var injected: Injected
@@ -173,6 +180,7 @@ public struct LoadReport: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case conferences, participants, joined, lost, rekeys, failures, replayed, reordered, duplicates, seed, injected, cpu
+        case rejoins, mediaGapMs = "media_gap_ms", rejoinMs = "rejoin_ms"
         case throughput, mdd, intervals
         case joinMs = "join_ms", packetsSent = "packets_sent", packetsExpected = "packets_expected"
         case packetsReceived = "packets_received", packetsReceivedTotal = "packets_received_total"
@@ -213,6 +221,7 @@ public struct LoadReport: Codable, Sendable, Equatable {
             ("other errors", "replayed \(replayed), other \(otherErrors), content mismatches \(contentMismatches), send failures \(sendFailures)"),
             ("frames skipped", "\(framesSkipped)" + (framesSkipped > 0 ? " (the load generator fell behind its schedule)" : "")),
             ("rekeys", "\(rekeys)" + (rekeyToMediaMs.count > 0 ? ", to first media under the new key: " + ms(rekeyToMediaMs) : "")),
+            ("rejoins", "\(rejoins)" + (rejoins > 0 ? "; media gap " + ms(mediaGapMs) + "; loss detected to media " + ms(rejoinMs) : "")),
             ("throughput", String(format: "sent %.0f pkt/s, received %.0f pkt/s", throughput.sentPerSecond, throughput.receivedPerSecond)),
         ]
         if let mdd { rows.append(("mdd", "rtp in \(mdd.rtpReceived), forwarded \(mdd.rtpForwarded)")) }

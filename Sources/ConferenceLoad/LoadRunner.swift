@@ -42,7 +42,9 @@ public struct LoadRunner: Sendable {
                 conference: Self.conferenceName(configuration, runID: runID, participant.conference),
                 participant: participant.name, sender: participant.sender,
                 mediaDistributor: configuration.mediaDistributor, conferenceService: configuration.conferenceService,
-                ektFullFieldInterval: configuration.ektFullFieldInterval, faults: faults)))
+                ektFullFieldInterval: configuration.ektFullFieldInterval, faults: faults,
+                consentInterval: .milliseconds(Int64(configuration.consentInterval * 1000)),
+                pathLossTimeout: configuration.pathLossTimeout.map { .milliseconds(Int64($0 * 1000)) })))
         }
         let clock = ContinuousClock()
         let start = clock.now
@@ -213,11 +215,17 @@ public struct LoadRunner: Sendable {
         var latency = LatencyHistogram()
         for tally in tallies { latency.add(tally.latency) }
         var joins = LatencyHistogram(), rekeyToMedia = LatencyHistogram()
+        var mediaGaps = LatencyHistogram(), rejoinTimes = LatencyHistogram()
         for run in started {
             if let first = run.endpoint.firstMediaAt, let registered = run.endpoint.registeredAt {
                 joins.record(nanoseconds: first &- registered)
             }
             for value in run.rekeyToMedia { rekeyToMedia.record(nanoseconds: value) }
+            for outage in run.endpoint.outages {
+                guard let first = outage.firstMediaAt else { continue }
+                if let last = outage.lastMediaAt { mediaGaps.record(nanoseconds: first &- last) }
+                rejoinTimes.record(nanoseconds: first &- outage.detectedAt)
+            }
         }
         let perConference = (0..<configuration.conferences).map { conference -> LoadReport.Conference in
             let runs = started.filter { $0.conference == conference }
@@ -265,7 +273,8 @@ public struct LoadRunner: Sendable {
             reordered: receptionTotal(started, \.reordered),
             duplicates: receptionTotal(started, \.duplicates) + total(\.replayed),
             latencyMs: latency.summary, jitterMs: jitter(started), rekeys: conferenceRekeys.reduce(0, +),
-            rekeyToMediaMs: rekeyToMedia.summary, durationS: duration, seed: configuration.seed,
+            rekeyToMediaMs: rekeyToMedia.summary, rejoins: total(\.rejoins), mediaGapMs: mediaGaps.summary,
+            rejoinMs: rejoinTimes.summary, durationS: duration, seed: configuration.seed,
             injected: .init(dropped: injected.reduce(0) { $0 + $1.dropped }, duplicated: injected.reduce(0) { $0 + $1.duplicated },
                             reordered: injected.reduce(0) { $0 + $1.reordered }),
             cpu: cpu,

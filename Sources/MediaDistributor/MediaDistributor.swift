@@ -28,8 +28,9 @@ import Synchronization
 /// EndpointDisconnects made meanwhile are sent once it is up again.
 ///
 /// **Bounds on hostile input.** At most ``Configuration/maximumAssociations`` endpoints are
-/// bound (further STUN joins are refused, not answered); DTLS is tunnelled only from an
-/// address bound with STUN; STUN requests and DTLS datagrams are rate-limited per source
+/// bound (further STUN joins are refused, not answered); a Binding Request that names no
+/// `conference:participant` (a consent check) is answered only for a bound address; DTLS is
+/// tunnelled only from an address bound with STUN; STUN requests and DTLS datagrams are rate-limited per source
 /// (``Configuration/controlRatePerSource``); a conference's number is reclaimed when its
 /// last endpoint goes. Every datagram dropped is counted once in ``statistics``.
 ///

@@ -8,8 +8,8 @@ import Synchronization
 /// Every datagram the workers receive ends in exactly one outcome: forwarded (an SRTP/SRTCP
 /// packet counted in ``rtpReceived``/``rtcpReceived`` that passed every check), answered
 /// (``stunAnswered``), tunnelled (``dtlsToKeyDistributor``), or one drop counter:
-/// ``unclassified``, ``oversized``, ``malformedSTUN``, ``joinsRefused``, ``rateLimited``,
-/// ``unboundDTLS``, ``unknownSource``, ``ssrcConflicts``, ``authenticationFailures``.
+/// ``unclassified``, ``oversized``, ``malformedSTUN``, ``joinsRefused``, ``unboundSTUN``,
+/// ``rateLimited``, ``unboundDTLS``, ``unknownSource``, ``ssrcConflicts``, ``authenticationFailures``.
 public struct MediaDistributorStatistics: Sendable, Equatable {
     /// Datagrams received on the media port (every outcome below starts here).
     public var datagramsReceived = 0
@@ -40,6 +40,10 @@ public struct MediaDistributorStatistics: Sendable, Equatable {
     /// STUN joins refused because the distributor holds
     /// ``MediaDistributor/Configuration/maximumAssociations`` already (not answered).
     public var joinsRefused = 0
+    /// STUN Binding Requests naming no `conference:participant` from an address that has not
+    /// bound: not answered, so a consent check from an endpoint this distributor does not know
+    /// (it restarted) goes unanswered and the endpoint joins again.
+    public var unboundSTUN = 0
     /// STUN requests and DTLS datagrams over their source's rate
     /// (``MediaDistributor/Configuration/controlRatePerSource``).
     public var rateLimited = 0
@@ -53,24 +57,24 @@ public struct MediaDistributorStatistics: Sendable, Equatable {
 
     /// The datagrams dropped on receipt, over every drop counter (``dropped`` counts sends).
     public var receiveDrops: Int {
-        unclassified + oversized + malformedSTUN + joinsRefused + rateLimited + unboundDTLS + unknownSource
-            + ssrcConflicts + authenticationFailures
+        unclassified + oversized + malformedSTUN + joinsRefused + unboundSTUN + rateLimited + unboundDTLS
+            + unknownSource + ssrcConflicts + authenticationFailures
     }
 
-    static let fieldCount = 17
+    static let fieldCount = 18
 
     var fields: [Int] {
         [datagramsReceived, rtpReceived, rtpForwarded, rtcpReceived, rtcpForwarded, authenticationFailures,
          unknownSource, ssrcConflicts, stunAnswered, dtlsToKeyDistributor, unclassified, oversized, malformedSTUN,
-         joinsRefused, rateLimited, unboundDTLS, dropped]
+         joinsRefused, rateLimited, unboundDTLS, dropped, unboundSTUN]
     }
 
     init(fields: [Int]) {
         (datagramsReceived, rtpReceived, rtpForwarded, rtcpReceived, rtcpForwarded, authenticationFailures,
          unknownSource, ssrcConflicts, stunAnswered, dtlsToKeyDistributor) =
             (fields[0], fields[1], fields[2], fields[3], fields[4], fields[5], fields[6], fields[7], fields[8], fields[9])
-        (unclassified, oversized, malformedSTUN, joinsRefused, rateLimited, unboundDTLS, dropped) =
-            (fields[10], fields[11], fields[12], fields[13], fields[14], fields[15], fields[16])
+        (unclassified, oversized, malformedSTUN, joinsRefused, rateLimited, unboundDTLS, dropped, unboundSTUN) =
+            (fields[10], fields[11], fields[12], fields[13], fields[14], fields[15], fields[16], fields[17])
     }
 
     /// The sum, field by field (over workers, or over runs).

@@ -166,14 +166,18 @@ final class MediaWorker: @unchecked Sendable {
             local.rateLimited += 1
             return
         }
-        // Bind first, so that the binding exists once the endpoint has its answer.
+        // Bind first, so that the binding exists once the endpoint has its answer. A request
+        // naming no membership is a consent check: answered only for a bound address.
+        let known = endpointsByAddress[address]
         if let (conference, participant) = request.membership {
-            let known = endpointsByAddress[address]
             if known?.conferenceName != conference || known?.participant != participant,
                !control.endpointBound(address, conference: conference, participant: participant, worker: index) {
                 local.joinsRefused += 1
                 return
             }
+        } else if known == nil {
+            local.unboundSTUN += 1
+            return
         }
         let length = request.transactionID.withUnsafeBytes { id in
             STUNBinding.writeSuccess(transactionID: id, address: address, into: scratch)

@@ -11,7 +11,9 @@ import SRTP
 /// runs the DTLS-SRTP client handshake with the Key Distributor through the distributor on the
 /// same 5-tuple (double profiles, EKT, `external_session_id` = its tls-id, its self-signed
 /// certificate), installs EKTKeys through ``EndpointKeying``, then sends and receives
-/// double-protected media whose payloads (``MediaPayload``) it verifies.
+/// double-protected media whose payloads (``MediaPayload``) it verifies. Once joined it checks
+/// consent (``ConsentFreshness``); when the media distributor stops answering it joins again
+/// (``outages``).
 ///
 /// The endpoint does no blocking I/O after ``register()`` and owns no thread: a driver calls
 /// ``service(now:)`` when ``descriptor`` is readable or a few milliseconds have passed, and
@@ -50,6 +52,14 @@ public final class ConferenceEndpoint {
         public var ektFullFieldInterval: Int
         /// Faults injected on received media datagrams; nil: none.
         public var faults: DatagramFaults?
+        /// Time between consent checks (STUN Binding Requests) once joined.
+        public var consentInterval: Duration
+        /// Time without an answered consent check after which the media path counts as lost
+        /// and the endpoint joins again (a fresh binding, DTLS handshake and keys); nil: never.
+        public var pathLossTimeout: Duration?
+        /// How long an endpoint keeps trying to join again after losing the path before it
+        /// gives up.
+        public var rejoinTimeout: Duration
 
         /// A configuration; see the properties for each value.
         public init(conference: String, participant: String, sender: UInt32, mediaDistributor: HostPort,
@@ -57,7 +67,8 @@ public final class ConferenceEndpoint {
                     profiles: [SRTPProtectionProfileID] = [.doubleAeadAes128Gcm, .doubleAeadAes256Gcm],
                     bindingInterval: Duration = .milliseconds(100), bindingAttempts: Int = 50,
                     switchDelay: Duration = .milliseconds(250), ektFullFieldInterval: Int = 5,
-                    faults: DatagramFaults? = nil) {
+                    faults: DatagramFaults? = nil, consentInterval: Duration = .milliseconds(500),
+                    pathLossTimeout: Duration? = .seconds(2), rejoinTimeout: Duration = .seconds(60)) {
             self.conference = conference
             self.participant = participant
             self.sender = sender
@@ -69,6 +80,9 @@ public final class ConferenceEndpoint {
             self.switchDelay = switchDelay
             self.ektFullFieldInterval = ektFullFieldInterval
             self.faults = faults
+            self.consentInterval = consentInterval
+            self.pathLossTimeout = pathLossTimeout
+            self.rejoinTimeout = rejoinTimeout
         }
     }
 
@@ -108,6 +122,10 @@ public final class ConferenceEndpoint {
     public private(set) var firstMediaAt: UInt64?
     /// `MediaPayload.now()` when the endpoint left.
     public private(set) var leftAt: UInt64?
+    /// `MediaPayload.now()` when the latest verified media packet arrived.
+    public private(set) var lastMediaAt: UInt64?
+    /// Every time the media path was lost and the endpoint joined again, oldest first.
+    public private(set) var outages: [PathOutage] = []
     /// SPIs of the EKTKeys received, in order.
     public private(set) var ektSPIs: [UInt16] = []
     /// `MediaPayload.now()` when each of ``ektSPIs`` arrived.
@@ -120,11 +138,14 @@ public final class ConferenceEndpoint {
     /// Called for every verified media packet with its payload and arrival time.
     public var onMedia: ((MediaPayload, UInt64) -> Void)?
 
-    private let dtls: DTLSConnection
+    private var dtls: DTLSConnection
     private var socket: MediaSocket?
     private var transaction: [UInt8] = []
     private var bindingsSent = 0
     private var lastBinding: ContinuousClock.Instant?
+    private var consent: ConsentFreshness?
+    private var rejoinDeadline: ContinuousClock.Instant?
+    private var rekeysBeforeRejoins = 0
     private var buffer = [UInt8](repeating: 0, count: 2048)
     private var faults: FaultInjector?
 
@@ -140,7 +161,17 @@ public final class ConferenceEndpoint {
         }.joined()
         do {
             identity = try DTLSIdentity.selfSigned(commonName: configuration.participant)
-            dtls = try DTLSConnection(configuration: DTLSConfiguration(
+        } catch {
+            throw .keying("\(error)")
+        }
+        dtls = try Self.dtlsClient(configuration: configuration, identity: identity, tlsID: tlsID)
+    }
+
+    /// A DTLS-SRTP client for one join: the endpoint's identity, profiles and tls-id.
+    private static func dtlsClient(configuration: Configuration, identity: DTLSIdentity,
+                                   tlsID: String) throws(EndpointError) -> DTLSConnection {
+        do {
+            return try DTLSConnection(configuration: DTLSConfiguration(
                 role: .client, identity: identity, srtpProfiles: configuration.profiles, ektCiphers: [.aeskw128],
                 externalSessionID: Array(tlsID.utf8)))
         } catch {
@@ -205,16 +236,17 @@ public final class ConferenceEndpoint {
         switch phase {
         case .binding:
             if let lastBinding, now - lastBinding >= configuration.bindingInterval {
-                if bindingsSent >= configuration.bindingAttempts {
+                if rejoinDeadline.map({ now >= $0 }) ?? (bindingsSent >= configuration.bindingAttempts) {
                     fail(EndpointError.bindingTimeout.description)
                 } else {
                     sendBinding(now: now)
                 }
             }
         case .handshaking, .keyed:
+            if checkConsent(now: now) { return }
             if let deadline = dtls.nextDeadline, deadline <= now { handle(dtls.handleTimer(now: now), now: now) }
             do throws(SRTPError) { try keying?.tick(now: now) } catch { fail("end-to-end rekey: \(error)") }
-            if let keying { statistics.endToEndRekeys = keying.rekeys }
+            if let keying { statistics.endToEndRekeys = rekeysBeforeRejoins + keying.rekeys }
         case .idle, .left, .failed:
             break
         }
@@ -276,11 +308,16 @@ public final class ConferenceEndpoint {
     private func handle(datagram: [UInt8], now: ContinuousClock.Instant) {
         switch datagram[0] {
         case 0...3:
-            guard phase == .binding,
-                  let success = datagram.withUnsafeBytes({ STUNBinding.parseSuccess($0) }),
-                  success.transactionID == transaction
-            else { return }
+            guard let success = datagram.withUnsafeBytes({ STUNBinding.parseSuccess($0) }) else { return }
+            if phase != .binding {
+                _ = consent?.answered(transactionID: success.transactionID)
+                return
+            }
+            guard success.transactionID == transaction else { return }
             phase = .handshaking
+            consent = configuration.pathLossTimeout.map {
+                ConsentFreshness(interval: configuration.consentInterval, timeout: $0, now: now)
+            }
             do { try dtls.startHandshake(now: now) } catch { return fail("\(error)") }
             flushDTLS()
         case 20...63:
@@ -319,13 +356,19 @@ public final class ConferenceEndpoint {
         } catch {
             return fail(EndpointError.keying("\(error)").description)
         }
+        if phase == .handshaking {
+            phase = .keyed
+            if keyedAt == nil { keyedAt = MediaPayload.now() }
+            if rejoinDeadline != nil {
+                rejoinDeadline = nil
+                outages[outages.count - 1].keyedAt = MediaPayload.now()
+            }
+        }
+        // After joining again, the conference's EKTKey is usually the one held before.
+        guard key.spi != ektSPIs.last else { return }
         statistics.ektKeysReceived += 1
         ektSPIs.append(key.spi)
         ektKeyTimes.append(MediaPayload.now())
-        if phase == .handshaking {
-            phase = .keyed
-            keyedAt = MediaPayload.now()
-        }
     }
 
     private func receiveMedia(_ datagram: [UInt8]) {
@@ -362,7 +405,54 @@ public final class ConferenceEndpoint {
         }
         statistics.packetsReceived += 1
         if firstMediaAt == nil { firstMediaAt = arrival }
+        lastMediaAt = arrival
+        if let last = outages.indices.last, outages[last].firstMediaAt == nil { outages[last].firstMediaAt = arrival }
         onMedia?(payload, arrival)
+    }
+
+    // MARK: Path loss
+
+    /// Sends a due consent check; on a lost path joins again. True when it did.
+    private func checkConsent(now: ContinuousClock.Instant) -> Bool {
+        guard var consent else { return false }
+        if consent.isLost(now: now) {
+            rejoin(now: now)
+            return true
+        }
+        if let transaction = consent.requestDue(now: now) {
+            // No `conference:participant`: a distributor that does not know this address
+            // (it restarted) leaves a consent check unanswered instead of binding it anew.
+            socket?.send(STUNBinding.request(username: "consent", transactionID: transaction))
+        }
+        self.consent = consent
+        return false
+    }
+
+    /// The media distributor stopped answering (it died or restarted and forgot this
+    /// endpoint, or the path broke): drop the association's keys and join again under the
+    /// same registration from a new socket (a new 5-tuple, so a distributor that still holds
+    /// the old association sees a new one, and lets the old one expire), with a new Binding
+    /// and DTLS handshake.
+    private func rejoin(now: ContinuousClock.Instant) {
+        outages.append(PathOutage(lastMediaAt: lastMediaAt, detectedAt: MediaPayload.now()))
+        statistics.rejoins += 1
+        rekeysBeforeRejoins = statistics.endToEndRekeys
+        socket?.close()
+        do throws(EndpointError) {
+            dtls = try Self.dtlsClient(configuration: configuration, identity: identity, tlsID: tlsID)
+            socket = try MediaSocket(host: configuration.mediaDistributor.host, port: configuration.mediaDistributor.port)
+        } catch {
+            socket = nil
+            return fail(error.description)
+        }
+        keying = nil
+        consent = nil
+        rejoinDeadline = now.advanced(by: configuration.rejoinTimeout)
+        var rng = SystemRandomNumberGenerator()
+        transaction = (0..<12).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        bindingsSent = 0
+        phase = .binding
+        sendBinding(now: now)
     }
 
     // MARK: Sending control
@@ -380,5 +470,23 @@ public final class ConferenceEndpoint {
 
     private func fail(_ reason: String) {
         phase = .failed(reason)
+    }
+}
+
+/// One loss of the media path and the join that followed (`MediaPayload.now()` times).
+public struct PathOutage: Sendable, Equatable {
+    /// The last verified media before the path was lost (nil: none had arrived).
+    public var lastMediaAt: UInt64?
+    /// When consent checks had gone unanswered for the path-loss timeout.
+    public var detectedAt: UInt64
+    /// When the new association had its first EKTKey.
+    public var keyedAt: UInt64?
+    /// The first verified media after joining again.
+    public var firstMediaAt: UInt64?
+
+    /// Time without verified media: from the last packet before the loss to the first after.
+    public var mediaGap: Duration? {
+        guard let lastMediaAt, let firstMediaAt else { return nil }
+        return .nanoseconds(Int64(firstMediaAt - lastMediaAt))
     }
 }

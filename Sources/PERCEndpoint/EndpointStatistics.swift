@@ -25,6 +25,8 @@ public struct EndpointStatistics: Sendable, Equatable {
     public var ektKeysReceived = 0
     /// Times the endpoint moved to a fresh end-to-end key (one per EKTKey after the first).
     public var endToEndRekeys = 0
+    /// Times the media path was lost and the endpoint joined again (``ConferenceEndpoint/outages``).
+    public var rejoins = 0
 
     /// Empty counters.
     public init() {}

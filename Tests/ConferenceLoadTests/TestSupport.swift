@@ -10,10 +10,14 @@ import PERCTunnel
 /// A Key Distributor server (tunnel + conference service) and a Media Distributor on loopback.
 ///
 /// ``restartKeyDistributor()`` replaces a stopped Key Distributor by a new one on the same
-/// ports (and state directory); ``kd`` is then the new one. Only the test's task uses it.
+/// ports (and state directory); ``kd`` is then the new one. ``restartMediaDistributor()``
+/// stops the Media Distributor and starts a fresh one (no state) on the same media port.
+/// Only the test's task uses it.
 final class LoopbackConference: @unchecked Sendable {
     private(set) var kd: KeyDistributorServer
-    let md: MediaDistributor
+    private(set) var md: MediaDistributor
+    let idleTimeout: Duration
+    let reconnectBackoff: Duration
     let directory: String
     let host: String
     let policy: RekeyPolicy
@@ -22,9 +26,11 @@ final class LoopbackConference: @unchecked Sendable {
     let tunnelPort: Int, httpPort: Int
 
     private init(kd: KeyDistributorServer, md: MediaDistributor, directory: String, host: String, policy: RekeyPolicy,
-                 stateDirectory: String?) {
+                 stateDirectory: String?, idleTimeout: Duration, reconnectBackoff: Duration) {
         self.kd = kd
         self.md = md
+        self.idleTimeout = idleTimeout
+        self.reconnectBackoff = reconnectBackoff
         self.directory = directory
         self.host = host
         self.policy = policy
@@ -40,13 +46,33 @@ final class LoopbackConference: @unchecked Sendable {
         let certificates = try DevelopmentCertificates.loadOrCreate(in: directory)
         let kd = try await startKeyDistributor(host: host, tunnelPort: 0, httpPort: 0, certificates: certificates,
                                                policy: policy, stateDirectory: stateDirectory)
+        let md = try startMediaDistributor(host: host, port: 0, tunnelPort: kd.tunnelPort, certificates: certificates,
+                                           idleTimeout: idleTimeout, reconnectBackoff: reconnectBackoff)
+        return LoopbackConference(kd: kd, md: md, directory: directory, host: host, policy: policy,
+                                  stateDirectory: stateDirectory, idleTimeout: idleTimeout,
+                                  reconnectBackoff: reconnectBackoff)
+    }
+
+    private static func startMediaDistributor(host: String, port: Int, tunnelPort: Int,
+                                              certificates: DevelopmentCertificates, idleTimeout: Duration,
+                                              reconnectBackoff: Duration) throws -> MediaDistributor {
         let md = try MediaDistributor(configuration: .init(
-            mediaHost: host, workers: 1, pinWorkers: false, idleTimeout: idleTimeout,
-            keyDistributor: .init(host: host, port: kd.tunnelPort, credentials: certificates.mediaDistributorCredentials(),
+            mediaHost: host, mediaPort: port, workers: 1, pinWorkers: false, idleTimeout: idleTimeout,
+            keyDistributor: .init(host: host, port: tunnelPort, credentials: certificates.mediaDistributorCredentials(),
                                   initialBackoff: reconnectBackoff)))
         md.start()
-        return LoopbackConference(kd: kd, md: md, directory: directory, host: host, policy: policy,
-                                  stateDirectory: stateDirectory)
+        return md
+    }
+
+    /// Stops ``md`` (its associations and hop keys die with it) and starts a new Media
+    /// Distributor on the same media port, which connects to ``kd``; ``md`` is then the new one.
+    func restartMediaDistributor() async throws -> MediaDistributor {
+        let port = md.mediaPort
+        await md.stop()
+        md = try Self.startMediaDistributor(host: host, port: port, tunnelPort: kd.tunnelPort,
+                                            certificates: DevelopmentCertificates.loadOrCreate(in: directory),
+                                            idleTimeout: idleTimeout, reconnectBackoff: reconnectBackoff)
+        return md
     }
 
     private static func startKeyDistributor(host: String, tunnelPort: Int, httpPort: Int,

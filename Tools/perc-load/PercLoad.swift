@@ -149,6 +149,13 @@ struct PercLoad: AsyncParsableCommand {
     @Option(help: "Threads the endpoints share.")
     var threads: Int = 2
 
+    @Option(name: .customLong("consent-interval"), help: "Seconds between each endpoint's consent checks (STUN) to the MDD.")
+    var consentInterval: Double = 0.5
+
+    @Option(name: .customLong("path-loss-timeout"),
+            help: "Seconds without an answered consent check before an endpoint joins the MDD again (0: never).")
+    var pathLossTimeout: Double = 2
+
     @Option(help: "Seconds per entry of the interval series.")
     var interval: Double = 1
 
@@ -198,6 +205,9 @@ struct PercLoad: AsyncParsableCommand {
         guard ektFullInterval >= 1, threads >= 1, interval > 0 else {
             throw ValidationError("--ekt-full-interval and --threads must be at least 1, --interval positive")
         }
+        guard consentInterval > 0, pathLossTimeout >= 0, pathLossTimeout == 0 || pathLossTimeout > consentInterval else {
+            throw ValidationError("--consent-interval must be positive and --path-loss-timeout 0 or longer than it")
+        }
         if let leaveAfter, leaveAfter < 0 || leaveAfter >= duration { throw ValidationError("--leave-after must be within the run") }
         if let rampUp, rampUp <= 0 { throw ValidationError("--ramp-up must be positive") }
         guard churn >= 0 else { throw ValidationError("--churn must not be negative") }
@@ -244,6 +254,8 @@ struct PercLoad: AsyncParsableCommand {
             leaveAfter: leaveAfter, rampUp: rampUp, churn: churn, joinStorm: storm,
             faults: loss > 0 || reorder > 0 || duplicate > 0 ? DatagramFaults(loss: loss, reorder: reorder, duplicate: duplicate) : nil,
             seed: seed, threads: threads, ektFullFieldInterval: ektFullInterval, interval: interval)
+        configuration.consentInterval = consentInterval
+        configuration.pathLossTimeout = pathLossTimeout > 0 ? pathLossTimeout : nil
         if let services {
             configuration.mddCPU = services.mddCPU
             configuration.kmfCPU = services.kmfCPU

@@ -99,7 +99,7 @@ struct PercMDD: AsyncParsableCommand {
             // One series per drop reason: every datagram dropped on receipt is in exactly one.
             let drops: [(Gauge, KeyPath<MediaDistributorStatistics, Int>)] = [
                 ("unclassified", \.unclassified), ("oversized", \.oversized), ("malformed_stun", \.malformedSTUN),
-                ("joins_refused", \.joinsRefused), ("rate_limited", \.rateLimited), ("unbound_dtls", \.unboundDTLS),
+                ("joins_refused", \.joinsRefused), ("unbound_stun", \.unboundSTUN), ("rate_limited", \.rateLimited), ("unbound_dtls", \.unboundDTLS),
                 ("unknown_source", \.unknownSource), ("ssrc_conflict", \.ssrcConflicts),
                 ("authentication_failure", \.authenticationFailures), ("send_failure", \.dropped),
             ].map { (Gauge(label: "perc_mdd_datagrams_dropped_total", dimensions: [("reason", $0.0)]), $0.1) }

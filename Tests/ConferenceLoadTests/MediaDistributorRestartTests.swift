@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: Apache-2.0
+// Copyright 2026 the swift-perc authors
+
+import MediaDistributor
+import PERCEndpoint
+import Testing
+
+/// A Media Distributor restart under real endpoints: the new distributor knows none of them
+/// (no bindings, no hop keys), so media stops; each endpoint's consent checks go unanswered,
+/// it joins again (new socket, Binding, DTLS handshake with the same Key Distributor) and
+/// verified media flows both ways again. While the distributor is up, consent checks never
+/// make an endpoint rejoin.
+@Suite(.serialized) struct MediaDistributorRestartTests {
+    @Test(arguments: ["127.0.0.1", "::1"])
+    func endpointsJoinAgainAfterTheMediaDistributorRestarts(host: String) async throws {
+        let setup = try await LoopbackConference.start(host: host, reconnectBackoff: .milliseconds(50))
+        defer { Task { await setup.stop() } }
+        let service = HostPort(host: host, port: UInt16(setup.kd.httpPort))
+        let media = HostPort(host: host, port: UInt16(setup.md.mediaPort))
+        let heard = KeyDistributorRestartTests.Heard()
+        let endpoints = try ["alice", "bob", "carol"].enumerated().map { index, name in
+            let endpoint = try ConferenceEndpoint(configuration: .init(
+                conference: "room", participant: name, sender: UInt32(index), mediaDistributor: media,
+                conferenceService: service, ektFullFieldInterval: 1, consentInterval: .milliseconds(100),
+                pathLossTimeout: .milliseconds(500)))
+            endpoint.onMedia = { payload, _ in heard.record(receiver: UInt32(index), sender: payload.sender) }
+            try endpoint.register()
+            try endpoint.join(now: .now)
+            return endpoint
+        }
+        var sequence: UInt32 = 0
+        let send: ([ConferenceEndpoint]) -> Void = { endpoints in
+            for endpoint in endpoints { endpoint.sendMedia(stream: 0, sequence: sequence, payloadLength: 120) }
+            sequence += 1
+        }
+        #expect(await ConferenceEndpointTests.drive(endpoints) { endpoints.allSatisfy { $0.phase == .keyed } })
+        let spi = try #require(endpoints[0].ektSPIs.first)
+
+        // Media for three path-loss timeouts: answered consent checks, no rejoin.
+        let start = ContinuousClock.now
+        #expect(await ConferenceEndpointTests.drive(endpoints, every: send) {
+            ContinuousClock.now - start > .milliseconds(1500) && heard.grew([0, 1, 2], by: 50, since: [:])
+        })
+        #expect(endpoints.allSatisfy { $0.statistics.rejoins == 0 && $0.outages.isEmpty })
+        let answered = setup.md.statistics.stunAnswered
+        #expect(answered >= 3 * 10, "consent checks answered: \(answered)")
+
+        // The distributor restarts empty on the same port; the endpoints notice and rejoin.
+        let restarted = try await setup.restartMediaDistributor()
+        #expect(restarted.mediaPort == Int(media.port))
+        let before = heard.snapshot
+        #expect(await ConferenceEndpointTests.drive(endpoints, timeout: .seconds(10), every: send) {
+            heard.grew([0, 1, 2], by: 20, since: before)
+        }, "phases \(endpoints.map(\.phase)), heard \(heard.snapshot)")
+        for endpoint in endpoints {
+            #expect(endpoint.phase == .keyed)
+            #expect(endpoint.statistics.rejoins == 1 && endpoint.outages.count == 1, "\(endpoint.outages)")
+            let outage = try #require(endpoint.outages.first)
+            let gap = try #require(outage.mediaGap)
+            // Detection takes the path-loss timeout after the last answered check (at most a
+            // consent interval and a round trip before the last media); the join a few more.
+            #expect(gap >= .milliseconds(300) && gap < .seconds(5), "gap \(gap)")
+            #expect(outage.keyedAt.map { $0 >= outage.detectedAt } == true)
+            // The Key Distributor kept the conference's EKTKey: no new key was counted.
+            #expect(endpoint.ektSPIs == [spi], "\(endpoint.ektSPIs)")
+        }
+        #expect(restarted.statistics.authenticationFailures == 0)
+        KeyDistributorRestartTests.expectClean(endpoints)
+        for endpoint in endpoints { endpoint.leave() }
+    }
+}
