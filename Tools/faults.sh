@@ -12,7 +12,7 @@
 #   kmf-restart  the KMF (--state DIR) is killed 10 s in and restarted DOWN seconds later
 #                while participants churn: media keeps flowing through the MDD; joiners
 #                during the outage wait for the restarted KMF.
-#   storm        a join storm and churn against a KMF rekeying on join and leave with a 1 s
+#   storm        a join storm and churn (audio) against a KMF rekeying on join and leave with a 1 s
 #                hold-off: rekeys per second, rekey-to-media time, and end-to-end failures
 #                (0 means no member, and in particular none that stayed, failed to open media).
 #   network      2% loss, 1% reordering and 1% duplication injected at every endpoint.
@@ -78,9 +78,10 @@ import json, sys
 name, path, down = sys.argv[1], sys.argv[2], sys.argv[3]
 r = json.load(open(path))
 def p(x): return "p50 %.0f / max %.0f ms" % (x["p50"], x["max"]) if x["count"] else "-"
-line = "%s: joined %d/%d, delivered %.4f%% (%d of %d), auth failures e2e %d hbh %d" % (
+line = "%s: joined %d/%d, delivered %.4f%% (%d of %d), auth failures e2e %d hbh %d, other errors %d" % (
     name, r["joined"], r["participants"], 100 * r["packets_received"] / max(r["packets_expected"], 1),
-    r["packets_received"], r["packets_expected"], r["e2e_auth_failures"], r["hbh_auth_failures"])
+    r["packets_received"], r["packets_expected"], r["e2e_auth_failures"], r["hbh_auth_failures"], r["other_errors"])
+if r["frames_skipped"]: line += ", frames skipped %d (perc-load short of CPU)" % r["frames_skipped"]
 extra = []
 if name == "mdd-restart":
     gap = r["media_gap_ms"]
@@ -126,8 +127,8 @@ for scenario in "${scenarios[@]}"; do
             ;;
         storm)
             start_kmf --rekey-on-join --rekey-on-leave --rekey-holdoff 1; ready || exit 1; start_mdd; sleep 1
-            load "$json" --conferences 4 --participants 6 --duration 30 --audio --video 300 \
-                --join-storm 24@8 --churn 2
+            load "$json" --conferences 4 --participants 5 --duration 30 --audio \
+                --join-storm 20@8 --churn 2
             status=$?
             ;;
         network)

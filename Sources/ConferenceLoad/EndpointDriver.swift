@@ -58,14 +58,8 @@ final class EndpointDriver {
             guard now < end, stop?.isRequested != true else { break }
             var wake = min(now.advanced(by: .milliseconds(5)), end)
             let nanoseconds = MediaPayload.now()
-            for participant in participants where !participant.started && participant.joinAt <= nanoseconds {
-                participant.started = true
-                do {
-                    try participant.endpoint.register()
-                    try participant.endpoint.join(now: clock.now)
-                } catch {
-                    participant.failure = "\(error)"
-                }
+            for participant in participants where !participant.started && participant.nextAttempt <= nanoseconds {
+                startJoining(participant, now: nanoseconds, clock: clock)
             }
             for participant in participants where participant.isActive {
                 participant.endpoint.service(now: now)
@@ -106,6 +100,30 @@ final class EndpointDriver {
         }
         flush()
     }
+
+    /// Registers `participant` and starts its join. While the conference service cannot be
+    /// reached (a socket error: a Key Distributor restarting), registration is tried again
+    /// every ``registrationRetry`` for up to ``registrationPatience``.
+    private func startJoining(_ participant: ParticipantRun, now: UInt64, clock: ContinuousClock) {
+        if participant.firstAttemptAt == nil { participant.firstAttemptAt = now }
+        do throws(EndpointError) {
+            try participant.endpoint.register()
+        } catch .socket where now &- participant.joinAt < Self.registrationPatience {
+            participant.nextAttempt = now + Self.registrationRetry
+            return
+        } catch {
+            participant.started = true
+            participant.failure = "\(error)"
+            return
+        }
+        participant.started = true
+        do throws(EndpointError) { try participant.endpoint.join(now: clock.now) } catch {
+            participant.failure = "\(error)"
+        }
+    }
+
+    static let registrationRetry: UInt64 = 250_000_000
+    static let registrationPatience: UInt64 = 20_000_000_000
 
     private func flush() {
         var loss = LiveRecorder.DriverLoss()

@@ -154,7 +154,9 @@ public struct LoadRunner: Sendable {
         var conferenceExpected = Array(repeating: 0, count: configuration.conferences)
         var conferenceReceived = Array(repeating: 0, count: configuration.conferences)
         func slot(_ time: UInt64) -> Int { min(Int((time &- start) / step), intervalCount - 1) }
-        let started = participants.filter(\.started)
+        // Everyone whose join time came, including those still retrying registration at the end.
+        let started = participants.filter { $0.firstAttemptAt != nil }
+        for run in started where !run.started { run.failure = "registration: no conference service until the run ended" }
         for sender in started {
             for times in sender.sent.values { for time in times { intervalSent[slot(time)] += 1 } }
         }
@@ -217,7 +219,7 @@ public struct LoadRunner: Sendable {
         var joins = LatencyHistogram(), rekeyToMedia = LatencyHistogram()
         var mediaGaps = LatencyHistogram(), rejoinTimes = LatencyHistogram()
         for run in started {
-            if let first = run.endpoint.firstMediaAt, let registered = run.endpoint.registeredAt {
+            if let first = run.endpoint.firstMediaAt, let registered = run.firstAttemptAt ?? run.endpoint.registeredAt {
                 joins.record(nanoseconds: first &- registered)
             }
             for value in run.rekeyToMedia { rekeyToMedia.record(nanoseconds: value) }

@@ -12,8 +12,13 @@ final class ParticipantRun {
     let joinAt: UInt64
     let leaveAt: UInt64?
     var conference: Int { plan.conference }
-    /// Whether its join time has come (it registered or tried to).
+    /// Whether it registered, or gave up trying.
     var started = false
+    /// When it next tries to register: its join time, then later while the conference
+    /// service cannot be reached (a KMF restarting).
+    var nextAttempt: UInt64
+    /// `MediaPayload.now()` at its first try to register: its join time counts from there.
+    var firstAttemptAt: UInt64?
     /// Send times of every packet that left, per stream number.
     var sent: [UInt8: [UInt64]] = [:]
     /// Per sender number: the send times of the packets received from it (verified).
@@ -38,6 +43,7 @@ final class ParticipantRun {
         self.endpoint = endpoint
         self.plan = plan
         joinAt = start + UInt64(plan.joinAt * 1e9)
+        nextAttempt = joinAt
         leaveAt = plan.leaveAt.map { start + UInt64($0 * 1e9) }
         sources = plan.traffic.sources(seed: seed &+ UInt64(plan.sender) &* 0x1_0000_0001)
         nextFrame = Array(repeating: nil, count: sources.count)

@@ -38,7 +38,10 @@ import SRTP
 /// media distributor whose tunnel closes are handled the same way (they are still in the media
 /// plane, but the Key Distributor can no longer reach them): they stay counted as members, so
 /// the conference's EKTKey is not replaced behind their backs, until the media distributor
-/// reconnects and reports them gone, or they rejoin.
+/// reconnects and reports them gone, or they rejoin: on a new association too (a restarted
+/// media distributor numbers associations afresh), recognised by their registration (the
+/// certificate fingerprint), so that a conference whose media distributor restarted gets its
+/// rekeys back as soon as its members have joined again.
 ///
 /// One thread at a time may use an instance (the tunnel server's event loop).
 public final class KeyDistributor {
@@ -99,6 +102,8 @@ public final class KeyDistributor {
         let dtls: DTLSConnection
         var conference: String?
         var member = false
+        /// The registration's certificate fingerprint, once admitted.
+        var fingerprint: String?
     }
 
     private struct Conference {
@@ -108,6 +113,15 @@ public final class KeyDistributor {
         /// Members admitted before a restart: they hold `keys`, but this instance has no DTLS
         /// association with them.
         var restored: Set<AssociationID> = []
+        /// The restored members detached from a closed tunnel, by certificate fingerprint: a
+        /// new handshake under that registration ends their old association.
+        var detached: [String: AssociationID] = [:]
+
+        /// Ends the restored member `id`.
+        mutating func forgetRestored(_ id: AssociationID) {
+            restored.remove(id)
+            detached = detached.filter { $0.value != id }
+        }
     }
 
     /// A Key Distributor that keeps its state in memory only.
@@ -211,6 +225,7 @@ public final class KeyDistributor {
             if let name = association.conference, association.member {
                 conferences[name]?.members.remove(id)
                 conferences[name]?.restored.insert(id)
+                if let fingerprint = association.fingerprint { conferences[name]?.detached[fingerprint] = id }
                 changed = true
             }
         }
@@ -228,7 +243,7 @@ public final class KeyDistributor {
         if associations[id] == nil, let name = conferences.first(where: { $0.value.restored.contains(id) })?.key {
             // A member from before a restart: only a new handshake means something to us.
             guard Self.isClientHello(datagram) else { return [] }
-            conferences[name]?.restored.remove(id)
+            conferences[name]?.forgetRestored(id)
             changed = true
         }
         if associations[id] == nil {
@@ -252,7 +267,7 @@ public final class KeyDistributor {
         guard !isShutDown else { return [] }
         defer { save(now: now) }
         if let name = conferences.first(where: { $0.value.restored.contains(id) })?.key {
-            conferences[name]?.restored.remove(id)
+            conferences[name]?.forgetRestored(id)
             conferences[name]?.rekeys.left(at: seconds(now))
             changed = true
             return []
@@ -278,7 +293,7 @@ public final class KeyDistributor {
             } else {
                 // Held back while restored members remain, except at the TTL (see above).
                 rotate = conference.keys.hasExpired(at: seconds)
-                if rotate { conference.restored.removeAll() }
+                if rotate { (conference.restored, conference.detached) = ([], [:]) }
             }
             if rotate, (try? conference.keys.rotate(at: seconds)) != nil {
                 conferences[name] = conference
@@ -347,6 +362,12 @@ public final class KeyDistributor {
             return outgoing(id) + drop(id, now: now, notify: true)
         }
         associations[id]?.conference = registration.conference
+        associations[id]?.fingerprint = registration.fingerprint
+        // A member detached from a closed tunnel has joined again: its old association is over.
+        if let old = conferences[registration.conference]?.detached[registration.fingerprint] {
+            conferences[registration.conference]?.forgetRestored(old)
+            changed = true
+        }
         if conferences[registration.conference] == nil {
             guard let keys = try? EKTKeySchedule(cipher: configuration.ektCipher, ttl: configuration.ektTTL,
                                                  now: seconds(now), allocator: spis) else { return [] }

@@ -52,6 +52,23 @@ import Testing
         #expect(report.e2eAuthFailures == 0 && report.hbhAuthFailures == 0)
     }
 
+    /// Participants whose join time comes while the Key Distributor is down keep trying to
+    /// register, join once it is back, and their join time counts the wait.
+    @Test func joinersWaitForAKeyDistributorThatIsRestarting() async throws {
+        let setup = try await LoopbackConference.start(reconnectBackoff: .milliseconds(50))
+        let configuration = Self.configuration(setup, duration: 5)
+        await setup.kd.stop()
+        let run = Task.detached { try LoadRunner(configuration: configuration).run() }
+        try await Task.sleep(for: .milliseconds(1500))
+        _ = try await setup.restartKeyDistributor()
+        let report = try await run.value
+        await setup.stop()
+        #expect(report.joined == 6, "\(report.failures)")
+        #expect(report.e2eAuthFailures == 0 && report.hbhAuthFailures == 0)
+        #expect(report.joinMs.p50 >= 1000 && report.joinMs.max < 4500, "\(report.joinMs)")
+        #expect(report.packetsReceived > 0 && report.deliveredFraction >= 0.99, "\(report.summary)")
+    }
+
     @Test func leaversCauseRekeysAndDeliveryStaysAbove99Percent() async throws {
         let setup = try await LoopbackConference.start(policy: RekeyPolicy(rekeyOnLeave: true))
         let configuration = Self.configuration(setup, duration: 4, leaveAfter: 2)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Copyright 2026 the swift-perc authors
 
+import KeyDistributor
 import MediaDistributor
 import PERCEndpoint
 import Testing
@@ -9,11 +10,14 @@ import Testing
 /// (no bindings, no hop keys), so media stops; each endpoint's consent checks go unanswered,
 /// it joins again (new socket, Binding, DTLS handshake with the same Key Distributor) and
 /// verified media flows both ways again. While the distributor is up, consent checks never
-/// make an endpoint rejoin.
+/// make an endpoint rejoin. The Key Distributor recognises the rejoined members (by their
+/// registrations), so a later leave rekeys at once instead of waiting for the old
+/// associations to time out.
 @Suite(.serialized) struct MediaDistributorRestartTests {
     @Test(arguments: ["127.0.0.1", "::1"])
     func endpointsJoinAgainAfterTheMediaDistributorRestarts(host: String) async throws {
-        let setup = try await LoopbackConference.start(host: host, reconnectBackoff: .milliseconds(50))
+        let setup = try await LoopbackConference.start(host: host, policy: RekeyPolicy(rekeyOnLeave: true),
+                                                       reconnectBackoff: .milliseconds(50))
         defer { Task { await setup.stop() } }
         let service = HostPort(host: host, port: UInt16(setup.kd.httpPort))
         let media = HostPort(host: host, port: UInt16(setup.md.mediaPort))
@@ -65,6 +69,18 @@ import Testing
             #expect(endpoint.ektSPIs == [spi], "\(endpoint.ektSPIs)")
         }
         #expect(restarted.statistics.authenticationFailures == 0)
+        KeyDistributorRestartTests.expectClean(endpoints)
+
+        // Carol leaves: Alice and Bob get a new EKTKey (a rekey on leave that nothing holds back).
+        endpoints[2].leave()
+        let stayers = Array(endpoints.prefix(2))
+        #expect(await ConferenceEndpointTests.drive(stayers, every: send) {
+            stayers.allSatisfy { $0.ektSPIs.count == 2 }
+        }, "\(stayers.map(\.ektSPIs))")
+        let afterRekey = heard.snapshot
+        #expect(await ConferenceEndpointTests.drive(stayers, timeout: .seconds(5), every: send) {
+            heard.grew([0, 1], by: 20, since: afterRekey)
+        })
         KeyDistributorRestartTests.expectClean(endpoints)
         for endpoint in endpoints { endpoint.leave() }
     }
