@@ -144,6 +144,9 @@ public struct LoadReport: Codable, Sendable, Equatable {
     public var mddAuthFailures: Int?
     public var replayed: Int
     public var otherErrors: Int
+    /// Packets under an EKTKey the receiver does not hold (sent before it joined a conference
+    /// that rekeys on join, or before a new EKTKey reached it): not errors of the packet core.
+    public var unknownEKTKey: Int
     public var contentMismatches: Int
     public var sendFailures: Int
     /// Frames the senders skipped because their thread fell behind (the load generator was
@@ -185,7 +188,7 @@ public struct LoadReport: Codable, Sendable, Equatable {
         case joinMs = "join_ms", packetsSent = "packets_sent", packetsExpected = "packets_expected"
         case packetsReceived = "packets_received", packetsReceivedTotal = "packets_received_total"
         case e2eAuthFailures = "e2e_auth_failures", hbhAuthFailures = "hbh_auth_failures", mddAuthFailures = "mdd_auth_failures"
-        case otherErrors = "other_errors", contentMismatches = "content_mismatches", sendFailures = "send_failures"
+        case otherErrors = "other_errors", unknownEKTKey = "unknown_ekt_key", contentMismatches = "content_mismatches", sendFailures = "send_failures"
         case framesSkipped = "frames_skipped"
         case latencyMs = "latency_ms", durationS = "duration_s", jitterMs = "jitter_ms", rekeyToMediaMs = "rekey_to_media_ms"
         case perConference = "per_conference", rekeyEvents = "rekey_events"
@@ -219,6 +222,7 @@ public struct LoadReport: Codable, Sendable, Equatable {
             ("jitter (RFC 3550)", String(format: "mean %.3f ms, max %.3f ms", jitterMs.mean, jitterMs.max)),
             ("auth failures", "e2e \(e2eAuthFailures), hbh \(hbhAuthFailures)" + (mddAuthFailures.map { ", mdd \($0)" } ?? "")),
             ("other errors", "replayed \(replayed), other \(otherErrors), content mismatches \(contentMismatches), send failures \(sendFailures)"),
+            ("under an EKTKey not held", "\(unknownEKTKey)" + (unknownEKTKey > 0 ? " (sent before the receiver joined or got the key)" : "")),
             ("frames skipped", "\(framesSkipped)" + (framesSkipped > 0 ? " (the load generator fell behind its schedule)" : "")),
             ("rekeys", "\(rekeys)" + (rekeyToMediaMs.count > 0 ? ", to first media under the new key: " + ms(rekeyToMediaMs) : "")),
             ("rejoins", "\(rejoins)" + (rejoins > 0 ? "; media gap " + ms(mediaGapMs) + "; loss detected to media " + ms(rejoinMs) : "")),

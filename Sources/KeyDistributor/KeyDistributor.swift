@@ -113,6 +113,9 @@ public final class KeyDistributor {
         /// Members admitted before a restart: they hold `keys`, but this instance has no DTLS
         /// association with them.
         var restored: Set<AssociationID> = []
+        /// Whether the current EKTKey went to anyone: then, under rekey on join, a joiner
+        /// waits for the rekey its join calls for rather than get a key used before it came.
+        var keyIssued = false
         /// The restored members detached from a closed tunnel, by certificate fingerprint: a
         /// new handshake under that registration ends their old association.
         var detached: [String: AssociationID] = [:]
@@ -161,7 +164,7 @@ public final class KeyDistributor {
                                           allocator: spis)
                 conferences[conference.name] = Conference(
                     keys: keys, rekeys: RekeySchedule(policy: configuration.policy, pendingSince: conference.rekeyPending ? 0 : nil),
-                    restored: Set(conference.members))
+                    restored: Set(conference.members), keyIssued: true)
             }
         }
         registry.observeChanges { [persistence] in persistence?.registrationsChanged() }
@@ -296,6 +299,7 @@ public final class KeyDistributor {
                 if rotate { (conference.restored, conference.detached) = ([], [:]) }
             }
             if rotate, (try? conference.keys.rotate(at: seconds)) != nil {
+                conference.keyIssued = false
                 conferences[name] = conference
                 changed = true
                 actions += distribute(conference: name, now: now)
@@ -332,7 +336,6 @@ public final class KeyDistributor {
                 if associations[id]?.member == false, let conference = associations[id]?.conference {
                     associations[id]?.member = true
                     conferences[conference]?.members.insert(id)
-                    conferences[conference]?.rekeys.joined(at: seconds(now))
                     changed = true
                 }
             case .closed, .failed:
@@ -381,8 +384,16 @@ public final class KeyDistributor {
                            clientSalt: outer(material.clientMasterSalt, profile.halfSaltLength),
                            serverSalt: outer(material.serverMasterSalt, profile.halfSaltLength))
         var actions: [Action] = [.sendMediaKeys(tunnel: association.tunnel, association: id, keys: keys)]
-        if let current = conferences[registration.conference]?.keys.current {
-            try? dtls.sendEKTKey(current.dtlsKey, now: now)
+        let name = registration.conference
+        conferences[name]?.rekeys.joined(at: seconds(now))
+        changed = true
+        // Backward secrecy under rekey on join: a key already in use is not given to a joiner,
+        // who gets the next one with everyone else (after the hold-off). While restored
+        // members remain, rekeys are held back (see above), so a joiner gets the current key.
+        if let conference = conferences[name],
+           !(configuration.policy.rekeyOnJoin && conference.keyIssued && conference.restored.isEmpty) {
+            try? dtls.sendEKTKey(conference.keys.current.dtlsKey, now: now)
+            conferences[name]?.keyIssued = true
         }
         actions += outgoing(id)
         return actions
@@ -394,6 +405,7 @@ public final class KeyDistributor {
         var actions: [Action] = []
         for id in associations.filter({ $0.value.conference == name }).map(\.key) {
             try? associations[id]?.dtls.sendEKTKey(conference.keys.current.dtlsKey, now: now)
+            conferences[name]?.keyIssued = true
             actions += outgoing(id)
         }
         return actions

@@ -310,7 +310,7 @@ public final class ConferenceEndpoint {
         case 0...3:
             guard let success = datagram.withUnsafeBytes({ STUNBinding.parseSuccess($0) }) else { return }
             if phase != .binding {
-                _ = consent?.answered(transactionID: success.transactionID)
+                consent?.answered(transactionID: success.transactionID)
                 return
             }
             guard success.transactionID == transaction else { return }
@@ -382,6 +382,7 @@ public final class ConferenceEndpoint {
             case .authenticationFailed: statistics.hbhAuthenticationFailures += 1
             case .inner(.authenticationFailed): statistics.e2eAuthenticationFailures += 1
             case .replayed, .tooOld, .inner(.replayed), .inner(.tooOld): statistics.replayed += 1
+            case .unknownEKTKey: statistics.unknownEKTKey += 1
             default: statistics.otherErrors += 1
             }
             return

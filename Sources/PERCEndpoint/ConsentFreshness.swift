@@ -42,12 +42,11 @@ struct ConsentFreshness {
         return transaction
     }
 
-    /// Takes a Binding success; true when it answers one of the outstanding requests.
-    mutating func answered(transactionID: [UInt8]) -> Bool {
-        guard let index = outstanding.firstIndex(of: transactionID) else { return false }
+    /// Takes a Binding success: consent holds again when it answers an outstanding request.
+    mutating func answered(transactionID: [UInt8]) {
+        guard let index = outstanding.firstIndex(of: transactionID) else { return }
         outstanding.removeSubrange(...index)
         unansweredSince = nil
-        return true
     }
 
     /// Whether the requests of the last ``timeout`` went unanswered.

@@ -15,8 +15,12 @@ public struct EndpointStatistics: Sendable, Equatable {
     public var hbhAuthenticationFailures = 0
     /// Packets refused as replays or too old (either layer).
     public var replayed = 0
-    /// Packets refused for any other reason (malformed, EKT field for an unknown SPI, no key).
+    /// Packets refused for any other reason (malformed, a bad EKT field, no key).
     public var otherErrors = 0
+    /// Packets under an EKTKey this endpoint does not hold: sent before it joined a conference
+    /// that rekeys on join (keeping newcomers out of the old key is the point of that), or
+    /// before a new EKTKey reached it.
+    public var unknownEKTKey = 0
     /// Packets that opened but whose payload was not what the sender sent.
     public var contentMismatches = 0
     /// Media that arrived before the endpoint had keys.

@@ -58,6 +58,10 @@ public enum SRTPError: Error, Equatable, Sendable, CustomStringConvertible {
     case relayKeyReuse
     /// The EKT field at the end of the packet is invalid or not acceptable (RFC 8870 4.3.2).
     case invalidEKTField(String)
+    /// The EKT field names an SPI whose EKTKey this receiver does not hold (RFC 8870 4.3.2):
+    /// sent under a key it was never given (before it joined a conference that rekeys on
+    /// join) or has not received yet.
+    case unknownEKTKey(spi: UInt16)
 
     public var description: String {
         switch self {
@@ -91,6 +95,8 @@ public enum SRTPError: Error, Equatable, Sendable, CustomStringConvertible {
             return "refusing to re-encrypt with the key the packet was decrypted with"
         case .invalidEKTField(let reason):
             return "invalid EKT field: \(reason)"
+        case .unknownEKTKey(let spi):
+            return "no EKTKey for SPI \(spi)"
         }
     }
 }

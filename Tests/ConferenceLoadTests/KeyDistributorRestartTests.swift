@@ -35,12 +35,15 @@ import Testing
         var snapshot: Snapshot { counts }
     }
 
-    static func expectClean(_ endpoints: [ConferenceEndpoint], sourceLocation: SourceLocation = #_sourceLocation) {
+    static func expectClean(_ endpoints: [ConferenceEndpoint], rejoins: Int = 0,
+                            sourceLocation: SourceLocation = #_sourceLocation) {
         for endpoint in endpoints {
             let statistics = endpoint.statistics
             #expect(statistics.e2eAuthenticationFailures == 0 && statistics.hbhAuthenticationFailures == 0
                         && statistics.contentMismatches == 0 && statistics.otherErrors == 0,
                     "\(endpoint.configuration.participant): \(statistics)", sourceLocation: sourceLocation)
+            #expect(statistics.rejoins == rejoins, "\(endpoint.configuration.participant): \(endpoint.outages)",
+                    sourceLocation: sourceLocation)
         }
     }
 

@@ -69,6 +69,21 @@ import Testing
         #expect(report.packetsReceived > 0 && report.deliveredFraction >= 0.99, "\(report.summary)")
     }
 
+    /// Under rekey on join a joiner holds only the new EKTKey, and the members go on
+    /// sending under the old one for the switch delay: the joiner counts those packets as
+    /// under a key it does not hold (backward secrecy at work), never as errors.
+    @Test func aJoinerUnderRekeyOnJoinCannotOpenTheOldKeysPackets() async throws {
+        let setup = try await LoopbackConference.start(policy: RekeyPolicy(rekeyOnJoin: true))
+        var configuration = Self.configuration(setup, duration: 4)
+        configuration.rampUp = 2   // the six join one by one, 0.5 s apart
+        let report = try await Task.detached { [configuration] in try LoadRunner(configuration: configuration).run() }.value
+        await setup.stop()
+        #expect(report.joined == 6, "\(report.failures)")
+        #expect(report.rekeys >= 2)
+        #expect(report.unknownEKTKey > 0 && report.otherErrors == 0, "\(report.summary)")
+        #expect(report.e2eAuthFailures == 0 && report.hbhAuthFailures == 0)
+    }
+
     @Test func leaversCauseRekeysAndDeliveryStaysAbove99Percent() async throws {
         let setup = try await LoopbackConference.start(policy: RekeyPolicy(rekeyOnLeave: true))
         let configuration = Self.configuration(setup, duration: 4, leaveAfter: 2)

@@ -126,7 +126,7 @@ import Testing
         for endpoint in [alice, bob, carol] { try first.registry.register(endpoint.registration(conference: "room")) }
         try Self.join([alice, bob], to: first, now: .now)
         let later = ContinuousClock.now.advanced(by: .seconds(1))
-        for action in first.tick(now: later) { _ = KeyDistributorTests.deliver(action, to: [alice, bob], now: later) }
+        KeyDistributorTests.exchange([alice, bob], with: first, now: later)
         #expect(first.memberCount(conference: "room") == 2)
         let spi = try #require(first.currentSPI(conference: "room"))
         #expect(alice.ektKeys.last?.spi == spi && bob.ektKeys.last?.spi == spi, "the join rekey reached both")

@@ -55,6 +55,24 @@ import Testing
         return results
     }
 
+    /// Runs the KD's timer at `now` and carries every datagram both ways (EKTKeys out,
+    /// their acknowledgements back) until nothing moves.
+    static func exchange(_ endpoints: [Endpoint], with kd: KeyDistributor, now: ContinuousClock.Instant) {
+        for action in kd.tick(now: now) { _ = deliver(action, to: endpoints, now: now) }
+        for _ in 0..<20 {
+            var progress = false
+            for endpoint in endpoints {
+                for datagram in endpoint.dtls.takeOutgoingDatagrams() {
+                    progress = true
+                    for action in kd.receiveDTLS(tunnel: 1, association: endpoint.association, datagram: datagram, now: now) {
+                        _ = deliver(action, to: endpoints, now: now)
+                    }
+                }
+            }
+            if !progress { break }
+        }
+    }
+
     /// Hands DTLS actions to the endpoint they are for; returns the other actions.
     static func deliver(_ action: KeyDistributor.Action, to endpoints: [Endpoint], now: ContinuousClock.Instant) -> [KeyDistributor.Action] {
         guard case .sendDTLS(_, let association, let datagram) = action else { return [action] }
@@ -128,17 +146,47 @@ import Testing
                 _ = kd.receiveDTLS(tunnel: 1, association: endpoint.association, datagram: datagram, now: start)
             }
         }
-        #expect(kd.memberCount(conference: "room") == 3)
+        #expect(kd.memberCount(conference: "room") == 1, "the two admitted after the first wait for the rekey")
         let firstSPI = try #require(kd.currentSPI(conference: "room"))
         #expect(kd.tick(now: start.advanced(by: .milliseconds(100))).isEmpty || kd.rekeyCount(conference: "room") == 0)
         let later = start.advanced(by: .seconds(1))
-        for action in kd.tick(now: later) { _ = Self.deliver(action, to: endpoints, now: later) }
+        Self.exchange(endpoints, with: kd, now: later)
         #expect(kd.rekeyCount(conference: "room") == 1)
+        #expect(kd.memberCount(conference: "room") == 3)
         let secondSPI = try #require(kd.currentSPI(conference: "room"))
         #expect(secondSPI != firstSPI)
-        for endpoint in endpoints {
-            #expect(endpoint.ektKeys.map(\.spi) == [firstSPI, secondSPI])
+        // The first to be admitted got the conference's first key; the two admitted after it
+        // got only the key the rekey made (backward secrecy), as did the first.
+        let held = endpoints.map { $0.ektKeys.map(\.spi) }
+        #expect(held.filter { $0 == [firstSPI, secondSPI] }.count == 1, "\(held)")
+        #expect(held.filter { $0 == [secondSPI] }.count == 2, "\(held)")
+    }
+
+    /// Backward secrecy: under rekey on join, a joiner is never given an EKTKey the members
+    /// used before it came. It waits (the hold-off) and gets the rekey's new key with them.
+    @Test func aJoinerNeverGetsAKeyUsedBeforeItJoined() throws {
+        let kd = try Self.makeKD(policy: RekeyPolicy(rekeyOnJoin: true, holdoff: 0.5))
+        let (alice, bob) = (try Endpoint(tlsID: "tls-id-early-0123456789"), try Endpoint(tlsID: "tls-id-late-01234567890"))
+        for endpoint in [alice, bob] { try kd.registry.register(endpoint.registration(conference: "room")) }
+        let start = ContinuousClock.now
+        _ = try Self.connect([alice], to: kd, now: start)
+        for datagram in alice.dtls.takeOutgoingDatagrams() {
+            _ = kd.receiveDTLS(tunnel: 1, association: alice.association, datagram: datagram, now: start)
         }
+        let settled = start.advanced(by: .seconds(1))
+        for action in kd.tick(now: settled) { _ = Self.deliver(action, to: [alice], now: settled) }
+        let used = Set(alice.ektKeys.map(\.spi))
+
+        let joining = start.advanced(by: .seconds(2))
+        _ = try Self.connect([bob], to: kd, now: joining)
+        #expect(bob.ektKeys.isEmpty, "bob waits for the rekey his join calls for")
+        for action in kd.tick(now: joining.advanced(by: .milliseconds(100))) { _ = Self.deliver(action, to: [alice, bob], now: joining) }
+        #expect(bob.ektKeys.isEmpty, "still within the hold-off")
+        let due = joining.advanced(by: .seconds(1))
+        for action in kd.tick(now: due) { _ = Self.deliver(action, to: [alice, bob], now: due) }
+        let spi = try #require(kd.currentSPI(conference: "room"))
+        #expect(bob.ektKeys.map(\.spi) == [spi] && !used.contains(spi))
+        #expect(alice.ektKeys.last?.spi == spi, "the members get the new key too")
     }
 
     @Test func leaveTriggersRekeyForTheRemainingMembersOnly() throws {
@@ -169,7 +217,7 @@ import Testing
         for endpoint in endpoints { try kd.registry.register(endpoint.registration(conference: "room")) }
         let now = ContinuousClock.now
         _ = try Self.connect(Array(endpoints.prefix(2)), to: kd, now: now)
-        for action in kd.tick(now: now) { _ = Self.deliver(action, to: endpoints, now: now) }
+        Self.exchange(Array(endpoints.prefix(2)), with: kd, now: now)
         let spi = try #require(kd.currentSPI(conference: "room"))
         let rekeysBefore = kd.rekeyCount(conference: "room")
         let keysSeen = endpoints[0].ektKeys.count

@@ -67,8 +67,10 @@ import Testing
     }
 
     static func isEKTError(_ error: SRTPError?) -> Bool {
-        if case .invalidEKTField = error { return true }
-        return false
+        switch error {
+        case .invalidEKTField?, .unknownEKTKey?: return true
+        default: return false
+        }
     }
 
     @Test(arguments: DoubleProfile.allCases)

@@ -51,12 +51,13 @@ public final class EKTReceiver {
     /// - Returns: the key to install once the packet passes, or nil when the field changes
     ///   nothing (an identical resend, the same key again, or a plaintext for another SSRC,
     ///   which RFC 8870 says to ignore while still processing the packet).
-    /// - Throws: ``SRTPError/invalidEKTField(_:)`` for an unknown SPI, an expired EKTKey, a
+    /// - Throws: ``SRTPError/unknownEKTKey(spi:)`` for an SPI with no EKTKey installed;
+    ///   ``SRTPError/invalidEKTField(_:)`` for an expired EKTKey, a
     ///   failed unwrap, a malformed plaintext, a wrong key length, or a different key under an
     ///   epoch not greater than the last accepted one (rollback).
     public func evaluate(_ field: FullEKTField, packetSSRC: UInt32,
                          now: ContinuousClock.Instant = .now) throws(SRTPError) -> EKTKeyOffer? {
-        guard let parameters = parameterSets[field.spi] else { throw .invalidEKTField("unknown SPI \(field.spi)") }
+        guard let parameters = parameterSets[field.spi] else { throw .unknownEKTKey(spi: field.spi) }
         guard now < parameters.expiry else { throw .invalidEKTField("EKTKey of SPI \(field.spi) expired") }
         let previous = accepted[Key(spi: field.spi, ssrc: packetSSRC)]
         if let previous, previous.ciphertext == field.ciphertext { return nil }
