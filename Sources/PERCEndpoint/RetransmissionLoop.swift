@@ -28,6 +28,10 @@ final class RetransmissionLoop {
     private var histories: [SendHistory]
     private var rtxSequences: [UInt16] = [0, 0, 0]
     private let spacing: UInt64
+    /// The RTX budget: a token bucket of `burst` packets refilled at `maximumRate` per second.
+    private var tokens: Double
+    private var refilledAt: UInt64?
+    private let burst: Double
 
     init(settings: RetransmissionSettings, sender: UInt32) {
         self.settings = settings
@@ -35,6 +39,19 @@ final class RetransmissionLoop {
         tracker = NACKTracker(interval: settings.intervalNanoseconds, retries: settings.retries)
         histories = (0..<3).map { _ in SendHistory(capacity: settings.historySize) }
         spacing = settings.intervalNanoseconds / 2
+        burst = Double(max(settings.maximumRate / 5, 1))
+        tokens = burst
+    }
+
+    /// Takes one RTX from the budget at `now`, if any is left.
+    private func takeToken(now: UInt64) -> Bool {
+        if let refilledAt {
+            tokens = min(burst, tokens + Double(now &- refilledAt) * Double(max(settings.maximumRate, 1)) / 1e9)
+        }
+        refilledAt = now
+        guard tokens >= 1 else { return false }
+        tokens -= 1
+        return true
     }
 
     /// Notes a packet this endpoint sent (video streams only).
@@ -108,10 +125,15 @@ final class RetransmissionLoop {
                     statistics.notInHistory += 1
                     continue
                 }
+                guard takeToken(now: now) else {
+                    statistics.rateLimited += 1
+                    continue
+                }
                 guard let entry = histories[layer].retransmission(of: sequence, now: now, spacing: spacing),
                       let packet = RTXPacket.build(sender: sender, stream: stream, entry: entry,
                                                    rtxSequence: rtxSequences[layer])
                 else {
+                    tokens += 1   // not sent: the budget is not spent
                     statistics.suppressed += 1
                     continue
                 }

@@ -12,12 +12,17 @@ public struct RetransmissionSettings: Sendable, Equatable {
     public var retries: Int
     /// Packets per video stream a sender can retransmit (rounded up to a power of two).
     public var historySize: Int
+    /// RTX packets per second a sender sends at most, over all its streams (bursts of a fifth
+    /// of it): whatever the feedback asks, retransmission stays bounded.
+    public var maximumRate: Int
 
     /// Settings; see the properties.
-    public init(nackInterval: Duration = .milliseconds(20), retries: Int = 2, historySize: Int = 512) {
+    public init(nackInterval: Duration = .milliseconds(20), retries: Int = 2, historySize: Int = 512,
+                maximumRate: Int = 1000) {
         self.nackInterval = nackInterval
         self.retries = retries
         self.historySize = historySize
+        self.maximumRate = maximumRate
     }
 
     /// ``nackInterval`` in nanoseconds (at least 1 ms).

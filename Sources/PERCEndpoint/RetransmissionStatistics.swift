@@ -17,6 +17,8 @@ public struct RetransmissionStatistics: Sendable, Equatable {
     public var notInHistory = 0
     /// Requests not answered because the packet had just been retransmitted.
     public var suppressed = 0
+    /// Requests not answered because the sender was at ``RetransmissionSettings/maximumRate``.
+    public var rateLimited = 0
     /// RTX packets that filled a hole (handed to ``ConferenceEndpoint/onMedia`` as retransmissions).
     public var recovered = 0
     /// RTX packets whose original had arrived, or that were for others' holes: dropped, not

@@ -214,6 +214,26 @@ import Testing
         #expect(sender.answer([0x81, 0xCD, 0x00], now: 40 * ms).isEmpty && sender.statistics.malformedFeedback == 1)
     }
 
+    @Test func aNACKStormGetsAtMostTheSendersRTXBudget() {
+        let ms: UInt64 = 1_000_000
+        let sender = RetransmissionLoop(settings: RetransmissionSettings(nackInterval: .milliseconds(10), maximumRate: 50),
+                                        sender: 1)
+        for sequence: UInt32 in 0..<100 {
+            sender.sent(stream: 1, rtpSequence: UInt16(sequence),
+                        payload: MediaPayload(sender: 1, stream: 1, sequence: sequence, sendTime: 1, length: 100), marker: false)
+        }
+        let storm = GenericNACK(senderSSRC: 9, mediaSSRC: ConferenceEndpoint.ssrc(sender: 1, stream: 1),
+                                lostSequences: (0..<30).map { UInt16($0) }).encode()
+        // A burst of a fifth of the rate (10), then 50 per second.
+        #expect(sender.answer(storm, now: 1 * ms).count == 10)
+        #expect(sender.statistics.rateLimited == 20)
+        // 100 ms later: 5 new tokens, so 5 more (the first 10 may go again: their spacing is over).
+        #expect(sender.answer(storm, now: 101 * ms).count == 5)
+        #expect(sender.statistics.rtxSent == 0, "counted by the endpoint when they leave")
+        sender.countSent(15)
+        #expect(sender.statistics.rtxSent == 15)
+    }
+
     // MARK: End to end
 
     /// perc-load embedded (KMF and MDD in process): video between three participants, 5% of
