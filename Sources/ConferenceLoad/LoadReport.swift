@@ -86,6 +86,7 @@ public struct LoadReport: Codable, Sendable, Equatable {
         public var nacksReceived: Int
         public var rtxSent: Int
         public var suppressed: Int
+        public var rateLimited: Int
         public var notInHistory: Int
         public var recovered: Int
         public var notNeeded: Int
@@ -99,6 +100,7 @@ public struct LoadReport: Codable, Sendable, Equatable {
             case suppressed, recovered, abandoned
             case nacksSent = "nacks_sent", retransmissionsRequested = "retransmissions_requested"
             case nacksReceived = "nacks_received", rtxSent = "rtx_sent", notInHistory = "not_in_history"
+            case rateLimited = "rate_limited"
             case notNeeded = "not_needed", malformedFeedback = "malformed_feedback"
             case lostBeforeRepair = "lost_before_repair", residualLost = "residual_lost", repairMs = "repair_ms"
         }
@@ -251,7 +253,8 @@ public struct LoadReport: Codable, Sendable, Equatable {
             }
             rows.append(("nack / rtx", "NACKs sent \(rtx.nacksSent) (\(rtx.retransmissionsRequested) packets requested), "
                          + "RTX sent \(rtx.rtxSent), recovered \(rtx.recovered), not needed \(rtx.notNeeded), "
-                         + "given up \(rtx.abandoned)"))
+                         + "given up \(rtx.abandoned)"
+                         + (rtx.rateLimited > 0 ? ", rate-limited \(rtx.rateLimited)" : "")))
             rows.append(("loss before / after repair", "\(share(rtx.lostBeforeRepair)) / \(share(rtx.residualLost))"))
             rows.append(("repair time", ms(rtx.repairMs) + " (send to RTX arrival; not in latency)"))
         }

@@ -268,6 +268,7 @@ public struct LoadRunner: Sendable {
             retransmission = .init(
                 nacksSent: sum(\.nacksSent), retransmissionsRequested: sum(\.retransmissionsRequested),
                 nacksReceived: sum(\.nacksReceived), rtxSent: sum(\.rtxSent), suppressed: sum(\.suppressed),
+                rateLimited: sum(\.rateLimited),
                 notInHistory: sum(\.notInHistory), recovered: sum(\.recovered), notNeeded: sum(\.notNeeded),
                 abandoned: sum(\.abandoned), malformedFeedback: sum(\.malformedFeedback),
                 lostBeforeRepair: residual + recoveredInWindows, residualLost: residual, repairMs: repair.summary)

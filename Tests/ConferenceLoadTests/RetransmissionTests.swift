@@ -271,7 +271,8 @@ import Testing
         #expect(report.latencyMs.count + rtx.repairMs.count == report.packetsReceivedTotal)
         let object = try #require(try JSONSerialization.jsonObject(with: report.json()) as? [String: Any])
         let fields = try #require(object["rtx"] as? [String: Any])
-        for key in ["nacks_sent", "retransmissions_requested", "rtx_sent", "recovered", "not_needed", "lost_before_repair",
+        for key in ["nacks_sent", "retransmissions_requested", "nacks_received", "rtx_sent", "suppressed", "rate_limited",
+                    "not_in_history", "recovered", "not_needed", "abandoned", "malformed_feedback", "lost_before_repair",
                     "residual_lost", "repair_ms"] {
             #expect(fields[key] != nil, "rtx misses \(key)")
         }
