@@ -277,6 +277,7 @@ import Testing
             #expect(fields[key] != nil, "rtx misses \(key)")
         }
         #expect(report.summary.contains("loss before / after repair"))
+        #expect(HTMLReport.render(report).contains("loss before / after repair"))
     }
 
     @Test func offlineModelsRTXFromTheLossAndVerifiesIt() throws {
