@@ -16,8 +16,8 @@
 /// ```
 ///
 /// `length` is the packet's length in 32-bit words minus one. Each FCI names the lost packet
-/// `PID` and, in `BLP`, which of the 16 packets after it are lost too (bit i, counted from the
-/// least significant bit, is `PID + i + 1`, modulo 2^16).
+/// `PID` and, in `BLP`, which of the 16 packets after it are lost too (numbering the least
+/// significant bit 1, bit i is `PID + i`, modulo 2^16).
 public struct GenericNACK: Sendable, Equatable {
     /// RTCP packet type of transport-layer feedback (RTPFB).
     public static let packetType: UInt8 = 205

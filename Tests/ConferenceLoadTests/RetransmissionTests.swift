@@ -17,10 +17,12 @@ import Testing
     /// - length: 32-bit words minus one = (1 header + 2 SSRCs + 3 FCIs) - 1 = 5 -> `00 05`.
     /// - SSRC of packet sender: sender 1's stream 0, 0x1000_0000 | 1 << 4 | 0 = `10 00 00 10`.
     /// - SSRC of media source: sender 2's stream 1, 0x1000_0000 | 2 << 4 | 1 = `10 00 00 21`.
+    /// - BLP (6.2.1): with its least significant bit numbered 1, bit i set means PID+i (modulo
+    ///   2^16) is lost too.
     /// - Lost 65534, 65535, 0, 3 -> PID 65534 = `FF FE`; 65535, 0 and 3 are PID+1, PID+2 (across
-    ///   the wrap) and PID+5: BLP bits 0, 1 and 4 = 0x0013 -> `FF FE 00 13`.
+    ///   the wrap) and PID+5: BLP bits 1, 2 and 5 = 0x0001 | 0x0002 | 0x0010 = 0x0013 -> `FF FE 00 13`.
     /// - Lost 17, 33 -> 17 is 19 after 65534 (more than 16): new FCI PID 17 = `00 11`; 33 is PID+16:
-    ///   BLP bit 15 = 0x8000 -> `00 11 80 00`.
+    ///   BLP bit 16 = 0x8000 -> `00 11 80 00`.
     /// - Lost 100 -> PID 100 = `00 64`, BLP 0 -> `00 64 00 00`.
     static let lost: [UInt16] = [65534, 65535, 0, 3, 17, 33, 100]
     static let vector: [UInt8] = [
