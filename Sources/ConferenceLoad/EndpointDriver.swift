@@ -9,6 +9,8 @@ import Glibc
 /// One conference's tallies, kept by the driver thread that owns the conference.
 final class ConferenceTally {
     var latency = LatencyHistogram()
+    /// Original send to arrival of packets recovered by retransmission (not in ``latency``).
+    var repair = LatencyHistogram()
 }
 
 /// One thread's share of a load run: it loops until the end time: registers and joins the
@@ -38,14 +40,19 @@ final class EndpointDriver {
 
     private func slot(_ time: UInt64) -> Int { Int((time &- start) / interval) }
 
-    /// Records a verified packet (called from the participants' media callbacks).
-    func tally(_ payload: MediaPayload, arrival: UInt64, in conference: ConferenceTally) {
+    /// Records a verified packet (called from the participants' media callbacks). A packet
+    /// recovered by retransmission goes to the repair-time histogram, not the latency ones.
+    func tally(_ payload: MediaPayload, arrival: UInt64, retransmitted: Bool = false, in conference: ConferenceTally) {
         let latency = arrival &- payload.sendTime
-        conference.latency.record(nanoseconds: latency)
         let index = slot(arrival)
         counts[index, default: IntervalCounts()].received += 1
         counts[index, default: IntervalCounts()].receivedBytes += payload.length
-        counts[index, default: IntervalCounts()].latency.record(nanoseconds: latency)
+        if retransmitted {
+            conference.repair.record(nanoseconds: latency)
+        } else {
+            conference.latency.record(nanoseconds: latency)
+            counts[index, default: IntervalCounts()].latency.record(nanoseconds: latency)
+        }
     }
 
     /// Runs to the end time or a stop request (blocking); every participant has left afterwards.

@@ -40,6 +40,8 @@ public struct LoadConfiguration: Sendable {
     public var joinStorm: JoinStorm?
     /// Faults the endpoints inject on received media (nil: none); each endpoint's seed is derived from ``seed``.
     public var faults: DatagramFaults?
+    /// NACK-driven retransmission of video (Generic NACK and RTX between the endpoints); nil: off.
+    public var retransmission: RetransmissionSettings?
     /// Seed of the traffic, the mix, churn and faults.
     public var seed: UInt64
     /// Threads the endpoints share (conferences are spread over them).
@@ -74,7 +76,8 @@ public struct LoadConfiguration: Sendable {
     /// A configuration; see the properties for each value.
     public init(conferenceService: HostPort, mediaDistributor: HostPort, conferenceSizes: [Int], duration: Double,
                 mix: TrafficMix, leaveAfter: Double? = nil, rampUp: Double? = nil, churn: Double = 0,
-                churnQuietPeriod: Double = 5, joinStorm: JoinStorm? = nil, faults: DatagramFaults? = nil, seed: UInt64 = 1,
+                churnQuietPeriod: Double = 5, joinStorm: JoinStorm? = nil, faults: DatagramFaults? = nil,
+                retransmission: RetransmissionSettings? = nil, seed: UInt64 = 1,
                 threads: Int = 2, conferencePrefix: String = "load", tail: Double = 0.5, ektFullFieldInterval: Int = 1,
                 interval: Double = 1) {
         self.conferenceService = conferenceService
@@ -88,6 +91,7 @@ public struct LoadConfiguration: Sendable {
         self.churnQuietPeriod = churnQuietPeriod
         self.joinStorm = joinStorm
         self.faults = faults
+        self.retransmission = retransmission
         self.seed = seed
         self.threads = threads
         self.conferencePrefix = conferencePrefix

@@ -76,6 +76,36 @@ public struct LoadReport: Codable, Sendable, Equatable {
         }
     }
 
+    /// The NACK/RTX loop's totals (``LoadConfiguration/retransmission``). `lost_before_repair`
+    /// is what the windows would have lost without repair (residual loss plus the packets
+    /// recovered in them), `residual_lost` equals the report's `lost`; `repair_ms` runs from
+    /// a recovered packet's original send time to the arrival of its RTX copy.
+    public struct Retransmission: Codable, Sendable, Equatable {
+        public var nacksSent: Int
+        public var retransmissionsRequested: Int
+        public var nacksReceived: Int
+        public var rtxSent: Int
+        public var suppressed: Int
+        public var rateLimited: Int
+        public var notInHistory: Int
+        public var recovered: Int
+        public var notNeeded: Int
+        public var abandoned: Int
+        public var malformedFeedback: Int
+        public var lostBeforeRepair: Int
+        public var residualLost: Int
+        public var repairMs: Percentiles
+
+        enum CodingKeys: String, CodingKey {
+            case suppressed, recovered, abandoned
+            case nacksSent = "nacks_sent", retransmissionsRequested = "retransmissions_requested"
+            case nacksReceived = "nacks_received", rtxSent = "rtx_sent", notInHistory = "not_in_history"
+            case rateLimited = "rate_limited"
+            case notNeeded = "not_needed", malformedFeedback = "malformed_feedback"
+            case lostBeforeRepair = "lost_before_repair", residualLost = "residual_lost", repairMs = "repair_ms"
+        }
+    }
+
     /// One conference's totals.
     public struct Conference: Codable, Sendable, Equatable {
         public var conference: String
@@ -175,6 +205,8 @@ public struct LoadReport: Codable, Sendable, Equatable {
     public var cpu: CPU
     public var throughput: Throughput
     public var mdd: MDDCounters?
+    /// The NACK/RTX loop's totals, when it ran (JSON `rtx`).
+    public var retransmission: Retransmission?
     public var perConference: [Conference]
     public var intervals: [Interval]
     public var rekeyEvents: [RekeyEvent]
@@ -191,7 +223,7 @@ public struct LoadReport: Codable, Sendable, Equatable {
         case otherErrors = "other_errors", unknownEKTKey = "unknown_ekt_key", contentMismatches = "content_mismatches", sendFailures = "send_failures"
         case framesSkipped = "frames_skipped"
         case latencyMs = "latency_ms", durationS = "duration_s", jitterMs = "jitter_ms", rekeyToMediaMs = "rekey_to_media_ms"
-        case perConference = "per_conference", rekeyEvents = "rekey_events"
+        case perConference = "per_conference", rekeyEvents = "rekey_events", retransmission = "rtx"
     }
 
     /// Delivered fraction of the expected packets (1 when none were expected).
@@ -228,6 +260,17 @@ public struct LoadReport: Codable, Sendable, Equatable {
             ("rejoins", "\(rejoins)" + (rejoins > 0 ? "; media gap " + ms(mediaGapMs) + "; loss detected to media " + ms(rejoinMs) : "")),
             ("throughput", String(format: "sent %.0f pkt/s, received %.0f pkt/s", throughput.sentPerSecond, throughput.receivedPerSecond)),
         ]
+        if let rtx = retransmission {
+            func share(_ count: Int) -> String {
+                String(format: "%d (%.3f%%)", count, packetsExpected == 0 ? 0 : Double(count) * 100 / Double(packetsExpected))
+            }
+            rows.append(("nack / rtx", "NACKs sent \(rtx.nacksSent) (\(rtx.retransmissionsRequested) packets requested), "
+                         + "RTX sent \(rtx.rtxSent), recovered \(rtx.recovered), not needed \(rtx.notNeeded), "
+                         + "given up \(rtx.abandoned)"
+                         + (rtx.rateLimited > 0 ? ", rate-limited \(rtx.rateLimited)" : "")))
+            rows.append(("loss before / after repair", "\(share(rtx.lostBeforeRepair)) / \(share(rtx.residualLost))"))
+            rows.append(("repair time", ms(rtx.repairMs) + " (send to RTX arrival; not in latency)"))
+        }
         if let mdd { rows.append(("mdd", "rtp in \(mdd.rtpReceived), forwarded \(mdd.rtpForwarded)")) }
         var cpuText = String(format: "load %.2f s", cpu.loadSeconds)
         if let mddSeconds = cpu.mddSeconds { cpuText += String(format: ", mdd %.2f s", mddSeconds) }

@@ -43,6 +43,7 @@ public struct LoadRunner: Sendable {
                 participant: participant.name, sender: participant.sender,
                 mediaDistributor: configuration.mediaDistributor, conferenceService: configuration.conferenceService,
                 ektFullFieldInterval: configuration.ektFullFieldInterval, faults: faults,
+                retransmission: configuration.retransmission,
                 consentInterval: .milliseconds(Int64(configuration.consentInterval * 1000)),
                 pathLossTimeout: configuration.pathLossTimeout.map { .milliseconds(Int64($0 * 1000)) })))
         }
@@ -59,7 +60,8 @@ public struct LoadRunner: Sendable {
             let driver = drivers[participant.conference % threads]
             let tally = tallies[participant.conference]
             let run = ParticipantRun(endpoint: endpoint, plan: participant, start: startNanoseconds, seed: configuration.seed) {
-                [unowned driver] _, payload, arrival in driver.tally(payload, arrival: arrival, in: tally)
+                [unowned driver] run, payload, arrival in
+                driver.tally(payload, arrival: arrival, retransmitted: run.endpoint.lastMediaIsRetransmission, in: tally)
             }
             participants.append(run)
             driver.participants.append(run)
@@ -153,6 +155,7 @@ public struct LoadRunner: Sendable {
         var intervalSent = Array(repeating: 0, count: intervalCount)
         var conferenceExpected = Array(repeating: 0, count: configuration.conferences)
         var conferenceReceived = Array(repeating: 0, count: configuration.conferences)
+        var recoveredInWindows = 0
         func slot(_ time: UInt64) -> Int { min(Int((time &- start) / step), intervalCount - 1) }
         // Everyone whose join time came, including those still retrying registration at the end.
         let started = participants.filter { $0.firstAttemptAt != nil }
@@ -179,6 +182,7 @@ public struct LoadRunner: Sendable {
                     intervalReceived[slot(time)] += 1
                     conferenceReceived[sender.conference] += 1
                 }
+                recoveredInWindows += (receiver.recovered[sender.endpoint.configuration.sender] ?? []).count { window.contains($0) }
             }
         }
         // Rekeys: each conference's EKTKey SPIs after the first, timed at their first arrival.
@@ -214,8 +218,11 @@ public struct LoadRunner: Sendable {
         func receptionTotal(_ runs: [ParticipantRun], _ field: KeyPath<StreamReception, Int>) -> Int {
             runs.reduce(0) { sum, run in sum + run.receptions.values.reduce(0) { $0 + $1[keyPath: field] } }
         }
-        var latency = LatencyHistogram()
-        for tally in tallies { latency.add(tally.latency) }
+        var latency = LatencyHistogram(), repair = LatencyHistogram()
+        for tally in tallies {
+            latency.add(tally.latency)
+            repair.add(tally.repair)
+        }
         var joins = LatencyHistogram(), rekeyToMedia = LatencyHistogram()
         var mediaGaps = LatencyHistogram(), rejoinTimes = LatencyHistogram()
         for run in started {
@@ -263,6 +270,19 @@ public struct LoadRunner: Sendable {
         let sent = total(\.packetsSent), receivedTotal = total(\.packetsReceived)
         if let mddSeconds = cpu.mddSeconds, duration > 0 { cpu.mddCores = mddSeconds / duration }
         let through = mdd.map { $0.rtpReceived + $0.rtpForwarded } ?? (sent + receivedTotal)
+        var retransmission: LoadReport.Retransmission?
+        if configuration.retransmission != nil {
+            let counts = started.map(\.endpoint.retransmissionStatistics)
+            func sum(_ field: KeyPath<RetransmissionStatistics, Int>) -> Int { counts.reduce(0) { $0 + $1[keyPath: field] } }
+            let residual = max(expected - receivedInWindow, 0)
+            retransmission = .init(
+                nacksSent: sum(\.nacksSent), retransmissionsRequested: sum(\.retransmissionsRequested),
+                nacksReceived: sum(\.nacksReceived), rtxSent: sum(\.rtxSent), suppressed: sum(\.suppressed),
+                rateLimited: sum(\.rateLimited),
+                notInHistory: sum(\.notInHistory), recovered: sum(\.recovered), notNeeded: sum(\.notNeeded),
+                abandoned: sum(\.abandoned), malformedFeedback: sum(\.malformedFeedback),
+                lostBeforeRepair: residual + recoveredInWindows, residualLost: residual, repairMs: repair.summary)
+        }
         return LoadReport(
             conferences: configuration.conferences, participants: started.count,
             joined: started.count { $0.endpoint.firstMediaAt != nil }, joinMs: joins.summary,
@@ -284,7 +304,8 @@ public struct LoadRunner: Sendable {
             throughput: .init(sentPerSecond: duration > 0 ? Double(sent) / duration : 0,
                               receivedPerSecond: duration > 0 ? Double(receivedTotal) / duration : 0,
                               mddPacketsPerCoreSecond: cpu.mddSeconds.flatMap { $0 > 0 ? Double(through) / $0 : nil }),
-            mdd: mdd, perConference: perConference, intervals: intervals, rekeyEvents: rekeyEvents,
+            mdd: mdd, retransmission: retransmission, perConference: perConference, intervals: intervals,
+            rekeyEvents: rekeyEvents,
             failures: started.compactMap { run in
                 run.failure.map { "\(run.endpoint.configuration.conference):\(run.endpoint.configuration.participant): \($0)" }
             })

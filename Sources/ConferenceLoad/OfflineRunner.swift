@@ -13,6 +13,13 @@ import SRTP
 /// inbound hop and resealed for every other participant of the conference
 /// (`RelayHop.fanOut`), opened by each receiver (`DoubleReceiver` learning keys from EKT)
 /// and its payload verified. Each stage is timed in thread CPU time per chunk.
+///
+/// There is no network, so no loss and no NACK loop. With ``rtxLoss`` the retransmissions a
+/// real run would add are modelled: at that loss per receiver, a video packet of a sender in
+/// a conference of n is lost by at least one of the n - 1 receivers with probability
+/// 1 - (1 - loss)^(n - 1), and is then retransmitted once (an RTX packet, OSN and original
+/// payload, 20 ms later) through the same stages. Retries, lost NACKs and the NACKs
+/// themselves (hop-by-hop SRTCP) are not modelled.
 public struct OfflineRunner: Sendable {
     public var conferenceSizes: [Int]
     public var mix: TrafficMix
@@ -21,9 +28,12 @@ public struct OfflineRunner: Sendable {
     public var seed: UInt64
     public var ektFullFieldInterval: Int
     public var profile: DoubleProfile
+    /// Loss per receiver that the modelled retransmissions answer; nil: no RTX.
+    public var rtxLoss: Double?
 
     public init(conferenceSizes: [Int], mix: TrafficMix, mediaSeconds: Double, seed: UInt64 = 1,
-                ektFullFieldInterval: Int = 1, profile: DoubleProfile = .aes128Gcm) {
+                ektFullFieldInterval: Int = 1, profile: DoubleProfile = .aes128Gcm, rtxLoss: Double? = nil) {
+        self.rtxLoss = rtxLoss.map { min(max($0, 0), 1) }
         self.conferenceSizes = conferenceSizes
         self.mix = mix
         self.mediaSeconds = mediaSeconds
@@ -48,6 +58,10 @@ public struct OfflineRunner: Sendable {
         let stream: UInt8
         let size: Int
         let marker: Bool
+        /// The payload sequence (for RTX, the RTX stream's own counter).
+        let sequence: UInt32
+        /// For RTX: the packet it repeats (its payload sequence and send time).
+        var repeats: (sequence: UInt32, time: Double)? = nil
     }
 
     /// Runs and reports.
@@ -85,28 +99,36 @@ public struct OfflineRunner: Sendable {
         // Every frame of every stream, in time order.
         var packets: [Packet] = []
         var streamsByKind: [String: Int] = [:]
+        var repairDraws = SeededRandom(seed: seed, stream: 0x5254_5800)
+        var rtxCount = 0
         for (member, participantTraffic) in traffic.enumerated() {
+            let receivers = Double(conferenceSizes[members[member].conference] - 1)
+            let repairShare = rtxLoss.map { 1 - pow(1 - $0, receivers) } ?? 0
             for var source in participantTraffic.sources(seed: seed &+ UInt64(member) &* 0x1_0000_0001) {
                 var time = 0.0
+                var sequence: UInt32 = 0, rtxSequence: UInt32 = 0
+                let rtx = RTXPacket.stream(repairing: source.stream)
                 while time < mediaSeconds {
                     let frame = source.nextFrame()
                     for (index, size) in frame.packets.enumerated() {
-                        packets.append(Packet(time: time, member: member, stream: source.stream, size: size,
-                                              marker: index == frame.packets.count - 1))
-                    }
-                    if let rtx = source.rtxStream {
-                        for size in frame.retransmissions {
-                            packets.append(Packet(time: time, member: member, stream: rtx, size: size, marker: false))
+                        let marker = index == frame.packets.count - 1
+                        packets.append(Packet(time: time, member: member, stream: source.stream, size: size, marker: marker,
+                                              sequence: sequence))
+                        if let rtx, repairShare > 0, repairDraws.uniform() < repairShare {
+                            packets.append(Packet(time: time + 0.02, member: member, stream: rtx, size: size, marker: marker,
+                                                  sequence: rtxSequence, repeats: (sequence, time)))
+                            rtxSequence &+= 1
+                            rtxCount += 1
                         }
+                        sequence &+= 1
                     }
                     time += Double(frame.gap) / 1e9
                 }
                 streamsByKind[source.stream == 0 ? "audio" : "video", default: 0] += 1
             }
         }
-        packets.sort { ($0.time, $0.member) < ($1.time, $1.member) }
+        packets.sort { ($0.time, $0.member, $0.stream, $0.sequence) < ($1.time, $1.member, $1.stream, $1.sequence) }
 
-        var sequences: [UInt32: UInt32] = [:]
         var stageNanoseconds = [UInt64](repeating: 0, count: 4)
         var copies = 0, payloadBytes = 0, failures = [0, 0, 0, 0]
         let maximumFanOut = max((conferenceSizes.max() ?? 1) - 1, 1)
@@ -119,10 +141,17 @@ public struct OfflineRunner: Sendable {
             start += chunk
             // Build the RTP packets (not timed).
             let plain: [[UInt8]] = slice.map { packet in
+                payloadBytes += packet.size
+                if let original = packet.repeats, let stream = RTXPacket.repairedStream(packet.stream),
+                   let rtx = RTXPacket.build(
+                       sender: UInt32(packet.member), stream: stream,
+                       entry: .init(rtpSequence: UInt16(truncatingIfNeeded: original.sequence), payloadSequence: original.sequence,
+                                    length: packet.size, sendTime: UInt64(original.time * 1e9), marker: packet.marker),
+                       rtxSequence: UInt16(truncatingIfNeeded: packet.sequence)) {
+                    return rtx
+                }
                 let ssrc = ConferenceEndpoint.ssrc(sender: UInt32(packet.member), stream: packet.stream)
-                let key = UInt32(packet.member) << 4 | UInt32(packet.stream)
-                let sequence = sequences[key, default: 0]
-                sequences[key] = sequence &+ 1
+                let sequence = packet.sequence
                 let payload = MediaPayload(sender: UInt32(packet.member), stream: packet.stream, sequence: sequence,
                                            sendTime: UInt64(packet.time * 1e9), length: packet.size)
                 let timestamp = UInt32(truncatingIfNeeded: UInt64(packet.time * 90_000))
@@ -133,7 +162,6 @@ public struct OfflineRunner: Sendable {
                     rtp += [UInt8(value >> 24), UInt8(truncatingIfNeeded: value >> 16),
                             UInt8(truncatingIfNeeded: value >> 8), UInt8(truncatingIfNeeded: value)]
                 }
-                payloadBytes += packet.size
                 return rtp + payload.bytes
             }
             let owners = slice.map(\.member)
@@ -189,7 +217,11 @@ public struct OfflineRunner: Sendable {
             stageNanoseconds[2] += t1 - t0
             // 4. And checks every payload byte.
             t0 = t1
-            for rtp in opened where rtp.count < 12 || MediaPayload(verifying: rtp[12...]) == nil { failures[3] += 1 }
+            for rtp in opened {
+                let intact = rtp.count >= 12 && (rtp[1] & 0x7F == RTXPacket.payloadType
+                    ? RTXPacket.parse(rtp, headerLength: 12) != nil : MediaPayload(verifying: rtp[12...]) != nil)
+                if !intact { failures[3] += 1 }
+            }
             t1 = CPUTime.currentThreadNanoseconds
             stageNanoseconds[3] += t1 - t0
         }
@@ -210,7 +242,7 @@ public struct OfflineRunner: Sendable {
         ]
         return OfflineReport(
             conferences: conferenceSizes.count, participants: members.count, mediaSeconds: mediaSeconds,
-            packetsSent: sent, copiesDelivered: copies, meanPayloadBytes: sent == 0 ? 0 : Double(payloadBytes) / Double(sent),
+            packetsSent: sent, rtxPackets: rtxCount, copiesDelivered: copies, meanPayloadBytes: sent == 0 ? 0 : Double(payloadBytes) / Double(sent),
             stages: stages, threadCPUSeconds: Double(total) / 1e9,
             mddPacketsPerCoreSecond: stageNanoseconds[1] == 0 ? 0 : Double(sent) / (Double(stageNanoseconds[1]) / 1e9),
             failures: failures.reduce(0, +), seed: seed, profile: profile.name)
@@ -235,6 +267,8 @@ public struct OfflineReport: Codable, Sendable, Equatable {
     public var participants: Int
     public var mediaSeconds: Double
     public var packetsSent: Int
+    /// Modelled RTX packets among ``packetsSent`` (``OfflineRunner/rtxLoss``).
+    public var rtxPackets: Int
     public var copiesDelivered: Int
     public var meanPayloadBytes: Double
     public var stages: [Stage]
@@ -248,7 +282,7 @@ public struct OfflineReport: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case conferences, participants, stages, failures, seed, profile
-        case mediaSeconds = "media_s", packetsSent = "packets_sent", copiesDelivered = "copies_delivered"
+        case mediaSeconds = "media_s", packetsSent = "packets_sent", rtxPackets = "rtx_packets", copiesDelivered = "copies_delivered"
         case meanPayloadBytes = "mean_payload_bytes", threadCPUSeconds = "thread_cpu_s"
         case mddPacketsPerCoreSecond = "mdd_input_pps_per_core"
     }
@@ -264,6 +298,7 @@ public struct OfflineReport: Codable, Sendable, Equatable {
     public var summary: String {
         var lines = [String(format: "offline: %d conferences, %d participants, %.1f s of media, %d packets sent (mean payload %.0f B), %d copies delivered, ",
                             conferences, participants, mediaSeconds, packetsSent, meanPayloadBytes, copiesDelivered) + "profile \(profile)"]
+        if rtxPackets > 0 { lines.append("of the packets sent, \(rtxPackets) are modelled RTX retransmissions") }
         let width = stages.map(\.stage.count).max() ?? 0
         lines.append("stage".padding(toLength: width, withPad: " ", startingAt: 0) + "   packets   ns/packet   cpu s   failures")
         for stage in stages {

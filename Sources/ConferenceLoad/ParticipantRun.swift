@@ -21,8 +21,10 @@ final class ParticipantRun {
     var firstAttemptAt: UInt64?
     /// Send times of every packet that left, per stream number.
     var sent: [UInt8: [UInt64]] = [:]
-    /// Per sender number: the send times of the packets received from it (verified).
+    /// Per sender number: the send times of the packets received from it (verified; recovered ones included).
     var received: [UInt32: [UInt64]] = [:]
+    /// Per sender number: the send times of the packets among ``received`` that a retransmission recovered.
+    var recovered: [UInt32: [UInt64]] = [:]
     /// Per sender and stream (`sender << 4 | stream`): RFC 3550 counts.
     var receptions: [UInt32: StreamReception] = [:]
     /// Times from each rekey (a new EKTKey here) to the first packet under it, nanoseconds.
@@ -49,8 +51,14 @@ final class ParticipantRun {
         nextFrame = Array(repeating: nil, count: sources.count)
         endpoint.onMedia = { [unowned self] payload, arrival in
             self.received[payload.sender, default: []].append(payload.sendTime)
-            self.receptions[payload.sender << 4 | UInt32(payload.stream & 0x0F), default: StreamReception()]
-                .record(sequence: payload.sequence, sendTime: payload.sendTime, arrival: arrival)
+            let stream = payload.sender << 4 | UInt32(payload.stream & 0x0F)
+            if self.endpoint.lastMediaIsRetransmission {
+                self.recovered[payload.sender, default: []].append(payload.sendTime)
+                self.receptions[stream, default: StreamReception()].recordRecovered(sequence: payload.sequence)
+            } else {
+                self.receptions[stream, default: StreamReception()]
+                    .record(sequence: payload.sequence, sendTime: payload.sendTime, arrival: arrival)
+            }
             self.noteRekey(arrival: arrival)
             tally(self, payload, arrival)
         }
@@ -81,9 +89,6 @@ final class ParticipantRun {
             while due <= now, frames < 5 {   // catch up a little after a stall, never a flood
                 let frame = sources[index].nextFrame()
                 send(frame.packets, stream: sources[index].stream, onSent: onSent)
-                if let rtx = sources[index].rtxStream, !frame.retransmissions.isEmpty {
-                    send(frame.retransmissions, stream: rtx, onSent: onSent)
-                }
                 due = due.advanced(by: .nanoseconds(frame.gap))
                 frames += 1
             }

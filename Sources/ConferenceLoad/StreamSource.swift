@@ -1,11 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // Copyright 2026 the swift-perc authors
 
-/// One frame of a stream: its packets' payload sizes (sent as one burst), retransmitted
-/// copies of the previous frame's packets (for the RTX stream), and the time to the next frame.
+/// One frame of a stream: its packets' payload sizes (sent as one burst) and the time to the next frame.
 public struct TrafficFrame: Sendable, Equatable {
     public var packets: [Int]
-    public var retransmissions: [Int]
     /// Nanoseconds until the stream's next frame.
     public var gap: Int64
     public var keyframe: Bool
@@ -25,7 +23,6 @@ public struct StreamSource: Sendable {
     private var talking = true
     private var phaseLeft: Double
     private var frameIndex = 0
-    private var previous: [Int] = []
 
     /// A stream of `kind` seeded with `seed`.
     public init(_ kind: Kind, seed: UInt64) {
@@ -46,20 +43,13 @@ public struct StreamSource: Sendable {
         }
     }
 
-    /// The stream number of this stream's retransmissions (5...7), when it has RTX.
-    public var rtxStream: UInt8? {
-        guard case .video(let model, let layer) = kind, model.rtx > 0 else { return nil }
-        return UInt8(5 + layer)
-    }
-
     /// The next frame.
     public mutating func nextFrame() -> TrafficFrame {
         switch kind {
         case .audio(let model):
             if talking {
                 let size = model.minimumBytes + Int(random.uniform() * Double(model.maximumBytes - model.minimumBytes + 1))
-                let frame = TrafficFrame(packets: [size], retransmissions: [], gap: Int64(model.frameMilliseconds) * 1_000_000,
-                                         keyframe: false)
+                let frame = TrafficFrame(packets: [size], gap: Int64(model.frameMilliseconds) * 1_000_000, keyframe: false)
                 if model.dtx {
                     phaseLeft -= Double(model.frameMilliseconds) / 1000
                     if phaseLeft <= 0 { talking = false; phaseLeft = random.exponential(mean: model.meanSilenceSeconds) }
@@ -68,8 +58,8 @@ public struct StreamSource: Sendable {
             }
             phaseLeft -= Double(model.silenceFrameInterval) / 1000
             if phaseLeft <= 0 { talking = true; phaseLeft = random.exponential(mean: model.meanTalkSeconds) }
-            return TrafficFrame(packets: [model.silenceFrameBytes], retransmissions: [],
-                                gap: Int64(model.silenceFrameInterval) * 1_000_000, keyframe: false)
+            return TrafficFrame(packets: [model.silenceFrameBytes], gap: Int64(model.silenceFrameInterval) * 1_000_000,
+                                keyframe: false)
         case .video(let model, let layer):
             let framesPerKeyframe = max(Int((model.keyframeInterval * model.frameRate).rounded()), 1)
             let keyframe = frameIndex % framesPerKeyframe == 0
@@ -77,13 +67,7 @@ public struct StreamSource: Sendable {
             let variation = 1 + model.sizeVariation * (2 * random.uniform() - 1)
             let bytes = model.deltaFrameBytes(layer: layer) * (keyframe ? model.keyframeFactor : 1) * variation
             let packets = PayloadLimits.packetize(Int(bytes.rounded()))
-            var retransmissions: [Int] = []
-            if model.rtx > 0 {
-                for size in previous where random.uniform() < model.rtx { retransmissions.append(size) }
-            }
-            previous = packets
-            return TrafficFrame(packets: packets, retransmissions: retransmissions,
-                                gap: Int64((1e9 / model.frameRate).rounded()), keyframe: keyframe)
+            return TrafficFrame(packets: packets, gap: Int64((1e9 / model.frameRate).rounded()), keyframe: keyframe)
         }
     }
 }

@@ -36,9 +36,9 @@ public struct AudioModel: Sendable, Equatable, Codable {
 /// (uniform); every frame is cut into packets of at most
 /// ``PayloadLimits/payloadFor1200ByteDatagrams`` bytes sent in one burst. With
 /// ``simulcastLayers`` > 1 the sender also sends lower layers at a quarter of the bitrate
-/// each (layer 2 at kbps/4, layer 3 at kbps/16), each its own SSRC. With ``rtx`` > 0 each
-/// packet of a frame is retransmitted with that probability on the layer's RTX SSRC with
-/// the next frame (a model of NACK-driven RTX: no NACK loop runs).
+/// each (layer 2 at kbps/4, layer 3 at kbps/16), each its own SSRC. Retransmissions are not
+/// part of the model: with ``LoadConfiguration/retransmission`` the endpoints run a real
+/// NACK/RTX loop that answers the loss they see.
 public struct VideoModel: Sendable, Equatable, Codable {
     public var kbps: Int
     public var frameRate: Double = 30
@@ -46,13 +46,11 @@ public struct VideoModel: Sendable, Equatable, Codable {
     public var keyframeFactor: Double = 4
     public var sizeVariation: Double = 0.2
     public var simulcastLayers = 1
-    public var rtx: Double = 0
 
     /// Video at `kbps` kbit/s of payload (the top layer's).
-    public init(kbps: Int, simulcastLayers: Int = 1, rtx: Double = 0) {
+    public init(kbps: Int, simulcastLayers: Int = 1) {
         self.kbps = kbps
         self.simulcastLayers = min(max(simulcastLayers, 1), 3)
-        self.rtx = min(max(rtx, 0), 1)
     }
 
     /// The bitrate of `layer` (0: the top one), kbit/s.

@@ -156,6 +156,9 @@ public final class MediaDistributor: Sendable {
         var rejectedMediaKeys = 0
         /// EndpointDisconnects made while the tunnel was down, sent when it is up again.
         var undeliveredDisconnects: [AssociationID] = []
+        /// Endpoints' DTLS that arrived while the tunnel was down, with the time it came.
+        var undeliveredDTLS: [(message: TunneledDtls, at: ContinuousClock.Instant)] = []
+        var dtlsHeld = 0
     }
 
     /// The settings.
@@ -224,7 +227,7 @@ public final class MediaDistributor: Sendable {
                 onEvent: { event in
                     switch event {
                     case .message(let message): try? proxy.distributor?.handle(message)
-                    case .connected: proxy.distributor?.sendUndeliveredDisconnects()
+                    case .connected: proxy.distributor?.sendUndelivered()
                     case .disconnected: break
                     }
                 })
@@ -267,6 +270,10 @@ public final class MediaDistributor: Sendable {
     /// Endpoints dropped because they had no hop keys ``Configuration/handshakeTimeout``
     /// after binding (counted in ``disconnectsSent`` too).
     public var handshakesExpired: Int { control.withLock { $0.handshakesExpired } }
+
+    /// Endpoint DTLS datagrams held while the tunnel was down (and sent once it was up, if
+    /// still fresh).
+    public var dtlsHeld: Int { control.withLock { $0.dtlsHeld } }
 
     /// Endpoints bound now (at most ``Configuration/maximumAssociations``).
     public var associationCount: Int { control.withLock { $0.associations.count } }
@@ -371,13 +378,31 @@ public final class MediaDistributor: Sendable {
         return bound
     }
 
-    /// Tunnels `datagram` to the KD; false when `address` has not bound with STUN.
+    /// Tunnels `datagram` to the KD; false when `address` has not bound with STUN. While the
+    /// tunnel is down the datagram is held (at most ``undeliveredDTLSLimit``, for up to
+    /// ``undeliveredDTLSLifetime``), so a handshake started then (an endpoint joining a
+    /// restarted distributor before its tunnel is up) goes on as soon as the tunnel is up
+    /// instead of after the endpoint's retransmission timer.
     fileprivate func endpointSentDTLS(_ datagram: [UInt8], from address: EndpointAddress) -> Bool {
         guard let id = control.withLock({ state in state.associations[address].flatMap { $0.conference == nil ? nil : $0.id } }),
               datagram.count <= TunneledDtls.maximumMessageLength else { return false }
-        tunnel?.send(.tunneledDtls(TunneledDtls(associationID: id, dtlsMessage: datagram)))
+        let message = TunneledDtls(associationID: id, dtlsMessage: datagram)
+        if let tunnel, !tunnel.send(.tunneledDtls(message)) {
+            control.withLock { state in
+                guard state.undeliveredDTLS.count < Self.undeliveredDTLSLimit else { return }
+                state.undeliveredDTLS.append((message, .now))
+                state.dtlsHeld += 1
+            }
+        }
         return true
     }
+
+    /// Most endpoint DTLS datagrams held while the tunnel is down (later ones are dropped;
+    /// endpoints retransmit).
+    static let undeliveredDTLSLimit = 1024
+    /// Held DTLS older than this is dropped when the tunnel comes up (the endpoint has
+    /// retransmitted it by then).
+    static let undeliveredDTLSLifetime = Duration.seconds(10)
 
     fileprivate func claimSSRC(_ key: UInt64, slot: Int) -> Int {
         control.withLock { state in
@@ -419,14 +444,18 @@ public final class MediaDistributor: Sendable {
     /// Most EndpointDisconnects kept while the tunnel is down (the oldest are kept).
     static let undeliveredDisconnectLimit = 65_536
 
-    /// The tunnel is up again: sends the EndpointDisconnects it missed, in order.
-    fileprivate func sendUndeliveredDisconnects() {
+    /// The tunnel is up again: sends the EndpointDisconnects it missed, in order, then the
+    /// endpoints' DTLS it held that is still fresh.
+    fileprivate func sendUndelivered() {
         guard let tunnel else { return }
         control.withLock { state in
             while let id = state.undeliveredDisconnects.first,
                   tunnel.send(.endpointDisconnect(EndpointDisconnect(associationID: id))) {
                 state.undeliveredDisconnects.removeFirst()
             }
+            let fresh = state.undeliveredDTLS.filter { .now - $0.at < Self.undeliveredDTLSLifetime }
+            state.undeliveredDTLS = []
+            for held in fresh where !tunnel.send(.tunneledDtls(held.message)) { state.undeliveredDTLS.append(held) }
         }
     }
 

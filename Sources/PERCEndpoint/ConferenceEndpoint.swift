@@ -60,6 +60,8 @@ public final class ConferenceEndpoint {
         /// How long an endpoint keeps trying to join again after losing the path before it
         /// gives up.
         public var rejoinTimeout: Duration
+        /// NACK-driven retransmission of video (Generic NACK, RTX); nil: off.
+        public var retransmission: RetransmissionSettings?
 
         /// A configuration; see the properties for each value.
         public init(conference: String, participant: String, sender: UInt32, mediaDistributor: HostPort,
@@ -67,8 +69,9 @@ public final class ConferenceEndpoint {
                     profiles: [SRTPProtectionProfileID] = [.doubleAeadAes128Gcm, .doubleAeadAes256Gcm],
                     bindingInterval: Duration = .milliseconds(100), bindingAttempts: Int = 50,
                     switchDelay: Duration = .milliseconds(250), ektFullFieldInterval: Int = 5,
-                    faults: DatagramFaults? = nil, consentInterval: Duration = .milliseconds(500),
-                    pathLossTimeout: Duration? = .seconds(2), rejoinTimeout: Duration = .seconds(60)) {
+                    faults: DatagramFaults? = nil, retransmission: RetransmissionSettings? = nil,
+                    consentInterval: Duration = .milliseconds(500), pathLossTimeout: Duration? = .seconds(2),
+                    rejoinTimeout: Duration = .seconds(60)) {
             self.conference = conference
             self.participant = participant
             self.sender = sender
@@ -83,6 +86,7 @@ public final class ConferenceEndpoint {
             self.consentInterval = consentInterval
             self.pathLossTimeout = pathLossTimeout
             self.rejoinTimeout = rejoinTimeout
+            self.retransmission = retransmission
         }
     }
 
@@ -135,6 +139,11 @@ public final class ConferenceEndpoint {
     public private(set) var lastMediaSPI: UInt16?
     /// What the configured ``Configuration/faults`` did.
     public var injectedFaults: InjectedFaults { faults?.injected ?? InjectedFaults() }
+    /// Whether the media packet being delivered to ``onMedia`` is a retransmission (RTX)
+    /// that filled a hole: its payload is the original's (stream, sequence, send time).
+    public private(set) var lastMediaIsRetransmission = false
+    /// What the NACK/RTX loop counted (zero without ``Configuration/retransmission``).
+    public var retransmissionStatistics: RetransmissionStatistics { retransmission?.statistics ?? .init() }
     /// Called for every verified media packet with its payload and arrival time.
     public var onMedia: ((MediaPayload, UInt64) -> Void)?
 
@@ -148,12 +157,14 @@ public final class ConferenceEndpoint {
     private var rekeysBeforeRejoins = 0
     private var buffer = [UInt8](repeating: 0, count: 2048)
     private var faults: FaultInjector?
+    private let retransmission: RetransmissionLoop?
 
     /// Makes the endpoint's identity, tls-id and DTLS client (nothing is sent yet).
     /// - Throws: ``EndpointError/keying(_:)`` when the certificate or DTLS client cannot be made.
     public init(configuration: Configuration) throws(EndpointError) {
         self.configuration = configuration
         faults = configuration.faults.flatMap { $0.isActive ? FaultInjector(faults: $0) : nil }
+        retransmission = configuration.retransmission.map { RetransmissionLoop(settings: $0, sender: configuration.sender) }
         var rng = SystemRandomNumberGenerator()
         tlsID = (0..<16).map { _ in
             let byte = UInt8.random(in: 0...255, using: &rng)
@@ -247,6 +258,7 @@ public final class ConferenceEndpoint {
             if let deadline = dtls.nextDeadline, deadline <= now { handle(dtls.handleTimer(now: now), now: now) }
             do throws(SRTPError) { try keying?.tick(now: now) } catch { fail("end-to-end rekey: \(error)") }
             if let keying { statistics.endToEndRekeys = rekeysBeforeRejoins + keying.rekeys }
+            if phase == .keyed { sendFeedback() }
         case .idle, .left, .failed:
             break
         }
@@ -283,6 +295,7 @@ public final class ConferenceEndpoint {
             return nil
         }
         statistics.packetsSent += 1
+        retransmission?.sent(stream: stream, rtpSequence: rtpSequence, payload: payload, marker: marker)
         return sendTime
     }
 
@@ -323,8 +336,8 @@ public final class ConferenceEndpoint {
         case 20...63:
             handle(dtls.receive(datagram: datagram, now: now), now: now)
         case 128...191:
-            guard datagram.count >= 2, !(192...223).contains(datagram[1]) else { return }   // SRTCP: not used
-            receiveMedia(datagram)
+            guard datagram.count >= 2 else { return }
+            if (192...223).contains(datagram[1]) { receiveControl(datagram) } else { receiveMedia(datagram) }
         default:
             break
         }
@@ -392,6 +405,9 @@ public final class ConferenceEndpoint {
             headerLength += 4 + 4 * (Int(packet[headerLength + 2]) << 8 | Int(packet[headerLength + 3]))
         }
         let ssrc = UInt32(packet[8]) << 24 | UInt32(packet[9]) << 16 | UInt32(packet[10]) << 8 | UInt32(packet[11])
+        if RTXPacket.repairedStream(UInt8(ssrc & 0x0F)) != nil {
+            return receiveRetransmission(packet, headerLength: headerLength, datagram: datagram)
+        }
         // The payload must be intact and name the stream it came on, and not be our own.
         guard headerLength <= packet.count, let payload = MediaPayload(verifying: packet[headerLength...]),
               Self.ssrc(sender: payload.sender, stream: payload.stream) == ssrc, payload.sender != configuration.sender
@@ -400,10 +416,17 @@ public final class ConferenceEndpoint {
             return
         }
         let arrival = MediaPayload.now()
+        retransmission?.received(ssrc: ssrc, stream: payload.stream, rtpSequence: UInt16(packet[2]) << 8 | UInt16(packet[3]),
+                                 now: arrival)
+        deliver(payload, arrival: arrival, datagram: datagram, retransmitted: false)
+    }
+
+    private func deliver(_ payload: MediaPayload, arrival: UInt64, datagram: [UInt8], retransmitted: Bool) {
         lastMediaSPI = datagram.withUnsafeBytes { bytes in
             if case .full(let field)? = try? EKTField.parse(endOf: bytes) { return field.spi }
             return nil
         }
+        lastMediaIsRetransmission = retransmitted
         statistics.packetsReceived += 1
         if firstMediaAt == nil { firstMediaAt = arrival }
         lastMediaAt = arrival
@@ -454,6 +477,65 @@ public final class ConferenceEndpoint {
         bindingsSent = 0
         phase = .binding
         sendBinding(now: now)
+    }
+
+    // MARK: Retransmission (Generic NACK and RTX)
+
+    /// Opens SRTCP (hop-by-hop only, RFC 8723 7) and answers the Generic NACKs in it that ask
+    /// for this endpoint's video with RTX packets.
+    private func receiveControl(_ datagram: [UInt8]) {
+        guard let retransmission, let keying else { return }
+        let compound: [UInt8]
+        do throws(SRTPError) { compound = try keying.rtcpReceiver.unprotectRTCP(datagram) } catch {
+            switch error {
+            case .authenticationFailed: statistics.hbhAuthenticationFailures += 1
+            case .replayed, .tooOld: statistics.replayed += 1
+            default: statistics.otherErrors += 1
+            }
+            return
+        }
+        var sent = 0
+        for packet in retransmission.answer(compound, now: MediaPayload.now()) where sendProtected(packet) { sent += 1 }
+        retransmission.countSent(sent)
+    }
+
+    /// An opened RTX packet: delivered as its original when it fills a hole, else dropped
+    /// (counted by the loop, not as media or a duplicate).
+    private func receiveRetransmission(_ packet: [UInt8], headerLength: Int, datagram: [UInt8]) {
+        guard let retransmission else { return }
+        let arrival = MediaPayload.now()
+        switch retransmission.repair(packet, headerLength: headerLength, now: arrival) {
+        case .recovered(let payload): deliver(payload, arrival: arrival, datagram: datagram, retransmitted: true)
+        case .notNeeded: break
+        case .invalid: statistics.contentMismatches += 1
+        }
+    }
+
+    /// Sends the Generic NACKs that are due, as SRTCP from this endpoint's stream-0 SSRC.
+    private func sendFeedback() {
+        guard let retransmission, let keying, let socket else { return }
+        for compound in retransmission.feedback(from: ssrc(stream: 0), now: MediaPayload.now()) {
+            do throws(SRTPError) {
+                if !socket.send(try keying.rtcpSender.protectRTCP(compound)) { statistics.sendFailures += 1 }
+            } catch {
+                statistics.otherErrors += 1
+            }
+        }
+    }
+
+    /// Double-protects and sends one RTP packet; whether it left.
+    private func sendProtected(_ packet: [UInt8]) -> Bool {
+        guard let sender = keying?.sender, let socket else { return false }
+        do throws(SRTPError) {
+            guard socket.send(try sender.protect(packet)) else {
+                statistics.sendFailures += 1
+                return false
+            }
+            return true
+        } catch {
+            statistics.otherErrors += 1
+            return false
+        }
     }
 
     // MARK: Sending control

@@ -27,6 +27,11 @@ public final class EndpointKeying {
     public private(set) var sender: DoubleSender?
     /// Opens what this endpoint receives; nil until the first EKTKey.
     public private(set) var receiver: DoubleReceiver?
+    /// Seals this endpoint's RTCP, hop by hop only (RFC 8723 7): the outer half of the client
+    /// write key and salt under the double profile's half profile, as the distributor opens it.
+    public let rtcpSender: SRTPSender
+    /// Opens the RTCP the distributor sealed for this endpoint (the outer half of the server write key).
+    public let rtcpReceiver: SRTPReceiver
     /// EKTKeys received so far.
     public private(set) var ektKeysReceived = 0
     /// Times the end-to-end key was replaced.
@@ -55,6 +60,10 @@ public final class EndpointKeying {
         outbound = SRTPMasterKey(key: Array(material.clientMasterKey[k...]), salt: Array(material.clientMasterSalt[s...]))
         inbound = SRTPMasterKey(key: Array(material.serverMasterKey[k...]), salt: Array(material.serverMasterSalt[s...]))
         ektReceiver = EKTReceiver(keyLength: k, saltLength: s)
+        rtcpSender = try SRTPSender(profile: profile.halfProfile, masterKey: outbound.key, masterSalt: outbound.salt,
+                                    configuration: configuration)
+        rtcpReceiver = try SRTPReceiver(profile: profile.halfProfile, masterKey: inbound.key, masterSalt: inbound.salt,
+                                        configuration: configuration)
     }
 
     /// Takes an EKTKey from the Key Distributor.

@@ -140,4 +140,38 @@ import Testing
         Self.expectClean(all)
         for endpoint in all { endpoint.leave() }
     }
+
+    /// An endpoint that joins while the KMF is away: the MDD answers its Binding and holds
+    /// its DTLS until the tunnel is back, then the handshake completes and media flows.
+    @Test func aJoinWhileTheKMFIsAwayCompletesWhenItReturns() async throws {
+        let state = NSTemporaryDirectory() + "perc-kmf-state-\(UInt64.random(in: 0...UInt64.max))"
+        let setup = try await LoopbackConference.start(stateDirectory: state, reconnectBackoff: .milliseconds(50))
+        defer { Task { await setup.stop() } }
+        let tunnel = try #require(setup.md.tunnel)
+        let service = HostPort(host: "127.0.0.1", port: UInt16(setup.kd.httpPort))
+        let media = HostPort(host: "127.0.0.1", port: UInt16(setup.md.mediaPort))
+        let heard = Heard()
+        let endpoints = try ["erin", "frank"].enumerated().map { index, name in
+            let endpoint = try ConferenceEndpoint(configuration: .init(
+                conference: "room", participant: name, sender: UInt32(index), mediaDistributor: media,
+                conferenceService: service, ektFullFieldInterval: 1))
+            endpoint.onMedia = { payload, _ in heard.record(receiver: UInt32(index), sender: payload.sender) }
+            try endpoint.register()
+            return endpoint
+        }
+        await setup.kd.stop()
+        #expect(await eventually { !tunnel.isConnected })
+        for endpoint in endpoints { try endpoint.join(now: .now) }
+        #expect(await ConferenceEndpointTests.drive(endpoints) { setup.md.dtlsHeld >= 2 }, "held \(setup.md.dtlsHeld)")
+        #expect(endpoints.allSatisfy { $0.phase == .handshaking })
+
+        _ = try await setup.restartKeyDistributor()
+        var sequence: UInt32 = 0
+        #expect(await ConferenceEndpointTests.drive(endpoints, every: { endpoints in
+            for endpoint in endpoints { endpoint.sendMedia(stream: 0, sequence: sequence, payloadLength: 120) }
+            sequence += 1
+        }) { heard.grew([0, 1], by: 10, since: [:]) }, "phases \(endpoints.map(\.phase))")
+        Self.expectClean(endpoints)
+        for endpoint in endpoints { endpoint.leave() }
+    }
 }

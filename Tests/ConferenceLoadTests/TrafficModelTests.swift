@@ -10,7 +10,7 @@ import Testing
 @Suite struct TrafficModelTests {
     /// Packets, payload bytes and frames of `seconds` of a stream (no clock: frame gaps add up).
     struct Tally {
-        var packets = 0, bytes = 0, frames = 0, keyframes = 0, retransmissions = 0, largest = 0, smallest = Int.max
+        var packets = 0, bytes = 0, frames = 0, keyframes = 0, largest = 0, smallest = Int.max
         var sizes: [Int] = []
     }
 
@@ -24,7 +24,6 @@ import Testing
             tally.packets += frame.packets.count
             tally.bytes += frame.packets.reduce(0, +)
             tally.keyframes += frame.keyframe ? 1 : 0
-            tally.retransmissions += frame.retransmissions.count
             tally.largest = max(tally.largest, frame.packets.max() ?? 0)
             tally.smallest = min(tally.smallest, frame.packets.min() ?? .max)
             tally.sizes += frame.packets
@@ -69,8 +68,8 @@ import Testing
         #expect(packetsPerFrame >= bytesPerFrame / Double(PayloadLimits.payloadFor1200ByteDatagrams))
     }
 
-    @Test func simulcastLayersRunAtAQuarterEachAndRTXAtItsFraction() {
-        var model = VideoModel(kbps: 1600, simulcastLayers: 3, rtx: 0.05)
+    @Test func simulcastLayersRunAtAQuarterEachWithTheirRTXStreams() {
+        var model = VideoModel(kbps: 1600, simulcastLayers: 3)
         model.keyframeInterval = 2
         let rates = (0..<3).map { layer in
             Double(Self.run(.video(model, layer: layer), seconds: 60).bytes * 8) / 60 / 1000
@@ -79,17 +78,16 @@ import Testing
             let target = 1600 / Double(1 << (2 * layer))
             #expect(abs(rate - target) / target < 0.06, "layer \(layer): \(rate) kbit/s for \(target)")
         }
-        let tally = Self.run(.video(model, layer: 0), seconds: 60)
-        let fraction = Double(tally.retransmissions) / Double(tally.packets)
-        #expect(abs(fraction - 0.05) < 0.015, "rtx fraction \(fraction)")
         let sources = ParticipantTraffic(name: "s", audio: AudioModel(), video: model).sources(seed: 1)
         #expect(sources.map(\.stream) == [0, 1, 2, 3])
-        #expect(sources.map(\.rtxStream) == [nil, 5, 6, 7])
+        // Each video layer's retransmissions go on stream + 4; audio has none.
+        #expect(sources.map { RTXPacket.stream(repairing: $0.stream) } == [nil, 5, 6, 7])
+        #expect([5, 6, 7, 0, 4, 8].map(RTXPacket.repairedStream) == [1, 2, 3, nil, nil, nil])
     }
 
     @Test func theSameSeedGivesTheSameFramesAndAnotherSeedOthers() {
         func frames(_ seed: UInt64) -> [TrafficFrame] {
-            var source = StreamSource(.video(VideoModel(kbps: 800, rtx: 0.1), layer: 0), seed: seed)
+            var source = StreamSource(.video(VideoModel(kbps: 800), layer: 0), seed: seed)
             return (0..<200).map { _ in source.nextFrame() }
         }
         #expect(frames(42) == frames(42))

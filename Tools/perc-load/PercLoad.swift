@@ -91,8 +91,11 @@ struct PercLoad: AsyncParsableCommand {
     @Option(help: "Simulcast layers (1-3): layer 2 at a quarter of --video, layer 3 at a sixteenth.")
     var simulcast: Int = 1
 
-    @Option(help: "Fraction of video packets retransmitted on an RTX stream with the next frame (a model of NACK-driven RTX).")
-    var rtx: Double = 0
+    @Flag(help: "NACK-driven retransmission of video: receivers send RTCP Generic NACKs (hop-by-hop SRTCP) for missing packets, senders answer with RTX. Offline: RTX modelled from --loss.")
+    var rtx = false
+
+    @Option(name: .customLong("nack-interval"), help: "With --rtx: milliseconds between two NACKs for a packet still missing (two retries, then given up).")
+    var nackInterval: Int = 20
 
     @Option(help: "Traffic mix per participant: weights of audio, audio-dtx, video, av, simulcast, e.g. av=3,audio=1 (models from the flags above).")
     var mix: String?
@@ -192,13 +195,14 @@ struct PercLoad: AsyncParsableCommand {
         guard duration > 0, duration <= 86_400 else { throw ValidationError("--duration must be in (0, 86400]") }
         // Embedded and offline runs send 1000 kbit/s video unless --audio asks for audio only;
         // video options ask for video.
-        let video = self.video ?? ((defaults && !audio) || simulcast > 1 || rtx > 0 ? 1000 : nil)
+        let video = self.video ?? ((defaults && !audio) || simulcast > 1 || rtx ? 1000 : nil)
         if let video, video <= 0 { throw ValidationError("--video must be a positive bitrate") }
         guard (1...3).contains(simulcast) else { throw ValidationError("--simulcast must be 1, 2 or 3") }
         guard frameRate > 0, frameRate <= 240, keyframeInterval > 0 else {
             throw ValidationError("--frame-rate must be in (0, 240] and --keyframe-interval positive")
         }
-        for (name, value) in [("--loss", loss), ("--reorder", reorder), ("--duplicate", duplicate), ("--rtx", rtx)]
+        guard (1...10_000).contains(nackInterval) else { throw ValidationError("--nack-interval must be 1...10000 ms") }
+        for (name, value) in [("--loss", loss), ("--reorder", reorder), ("--duplicate", duplicate)]
         where !(0...1).contains(value) {
             throw ValidationError("\(name) must be a probability in [0, 1]")
         }
@@ -220,7 +224,7 @@ struct PercLoad: AsyncParsableCommand {
         if offline {
             guard duration <= 600 else { throw ValidationError("--offline generates every packet up front: --duration at most 600") }
             let report = try OfflineRunner(conferenceSizes: sizes, mix: mixture, mediaSeconds: duration, seed: seed,
-                                           ektFullFieldInterval: ektFullInterval).run()
+                                           ektFullFieldInterval: ektFullInterval, rtxLoss: rtx ? loss : nil).run()
             print(report.summary)
             if let json { try report.json().write(to: URL(fileURLWithPath: json)) }
             if report.failures > 0 { throw ValidationError("\(report.failures) packets failed in the packet core") }
@@ -253,6 +257,7 @@ struct PercLoad: AsyncParsableCommand {
             conferenceService: service, mediaDistributor: media, conferenceSizes: sizes, duration: duration, mix: mixture,
             leaveAfter: leaveAfter, rampUp: rampUp, churn: churn, joinStorm: storm,
             faults: loss > 0 || reorder > 0 || duplicate > 0 ? DatagramFaults(loss: loss, reorder: reorder, duplicate: duplicate) : nil,
+            retransmission: rtx ? RetransmissionSettings(nackInterval: .milliseconds(nackInterval)) : nil,
             seed: seed, threads: threads, ektFullFieldInterval: ektFullInterval, interval: interval)
         configuration.consentInterval = consentInterval
         configuration.pathLossTimeout = pathLossTimeout > 0 ? pathLossTimeout : nil
@@ -335,7 +340,7 @@ struct PercLoad: AsyncParsableCommand {
     /// The participants' traffic from the flags (`--mix` picks among the named kinds).
     func trafficMix(video: Int?) throws -> TrafficMix {
         let videoModel: (Int) -> VideoModel = { layers in
-            var model = VideoModel(kbps: video ?? 1000, simulcastLayers: layers, rtx: rtx)
+            var model = VideoModel(kbps: video ?? 1000, simulcastLayers: layers)
             model.frameRate = frameRate
             model.keyframeInterval = keyframeInterval
             return model
