@@ -92,8 +92,9 @@ if name == "mdd-restart":
 if name == "kmf-restart":
     extra.append("join time %s, rekeys %d" % (p(r["join_ms"]), r["rekeys"]))
 if name == "storm":
-    extra.append("rekeys %d (%.2f per second), rekey to media %s, join time %s" % (
-        r["rekeys"], r["rekeys"] / r["duration_s"], p(r["rekey_to_media_ms"]), p(r["join_ms"])))
+    extra.append("rekeys %d (%.2f per second), rekey to media %s, join time %s; lost %d, under an EKTKey not held %d" % (
+        r["rekeys"], r["rekeys"] / r["duration_s"], p(r["rekey_to_media_ms"]), p(r["join_ms"]), r["lost"],
+        r["unknown_ekt_key"]))
 if name == "network":
     i = r["injected"]
     extra.append("injected drops %d, reorders %d, duplicates %d; lost %d, reordered %d, duplicates %d" % (
