@@ -392,7 +392,7 @@ public final class KeyDistributor {
         // members remain, rekeys are held back (see above), so a joiner gets the current key.
         if let conference = conferences[name],
            !(configuration.policy.rekeyOnJoin && conference.keyIssued && conference.restored.isEmpty) {
-            try? dtls.sendEKTKey(conference.keys.current.dtlsKey, now: now)
+            try? dtls.sendEKTKey(conference.keys.dtlsKey(at: seconds(now)), now: now)
             conferences[name]?.keyIssued = true
         }
         actions += outgoing(id)
@@ -404,7 +404,7 @@ public final class KeyDistributor {
         guard let conference = conferences[name] else { return [] }
         var actions: [Action] = []
         for id in associations.filter({ $0.value.conference == name }).map(\.key) {
-            try? associations[id]?.dtls.sendEKTKey(conference.keys.current.dtlsKey, now: now)
+            try? associations[id]?.dtls.sendEKTKey(conference.keys.dtlsKey(at: seconds(now)), now: now)
             conferences[name]?.keyIssued = true
             actions += outgoing(id)
         }
@@ -465,10 +465,15 @@ extension EKTCipher {
     var dtlsCipher: EKTCipherType { self == .aesKeyWrap128 ? .aeskw128 : .aeskw256 }
 }
 
-extension EKTParameterSet {
-    /// This set as a DTLS EKTKey message.
-    var dtlsKey: EKTKey {
-        key.withUnsafeBytes { try! EKTKey(key: Array($0), masterSalt: masterSalt, spi: spi, ttl: ttl) }
+extension EKTKeySchedule {
+    /// The current key as a DTLS EKTKey message whose TTL is what is left of the key at `now`
+    /// (at least 1 s): a late joiner lets it expire with everyone else.
+    func dtlsKey(at now: Double) -> EKTKey {
+        let left = (Double(current.ttl) - (now - createdAt)).rounded(.up)
+        return current.key.withUnsafeBytes {
+            try! EKTKey(key: Array($0), masterSalt: current.masterSalt, spi: current.spi,
+                        ttl: UInt32(min(max(left, 1), Double(current.ttl))))
+        }
     }
 }
 

@@ -189,6 +189,19 @@ import Testing
         #expect(alice.ektKeys.last?.spi == spi, "the members get the new key too")
     }
 
+    /// A late joiner gets what is left of the EKTKey's lifetime, not the whole of it.
+    @Test func aLateJoinerGetsTheRestOfTheKeysLifetime() throws {
+        let kd = try Self.makeKD()
+        let (early, late) = (try Endpoint(tlsID: "tls-id-ttl-early-0123456"), try Endpoint(tlsID: "tls-id-ttl-late-01234567"))
+        for endpoint in [early, late] { try kd.registry.register(endpoint.registration(conference: "room")) }
+        let start = ContinuousClock.now
+        _ = try Self.connect([early], to: kd, now: start)
+        _ = try Self.connect([late], to: kd, now: start.advanced(by: .seconds(100)))
+        let (full, rest) = (try #require(early.ektKeys.first), try #require(late.ektKeys.first))
+        #expect(full.spi == rest.spi)
+        #expect(full.ttl >= rest.ttl + 99 && full.ttl <= rest.ttl + 101, "ttl \(full.ttl) then \(rest.ttl)")
+    }
+
     @Test func leaveTriggersRekeyForTheRemainingMembersOnly() throws {
         let kd = try Self.makeKD(policy: RekeyPolicy(rekeyOnLeave: true))
         let endpoints = try (0..<2).map { try Endpoint(tlsID: "tls-id-leaver-\($0)-0123456789") }
