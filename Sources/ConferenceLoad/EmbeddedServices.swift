@@ -13,9 +13,9 @@ import PERCTunnel
 /// inside this process on loopback, on ephemeral ports, for `perc-load --embedded` and the
 /// tests: what `perc-kmf` and `perc-mdd` do as separate processes, without the set-up.
 ///
-/// The KMF runs on its own one-thread event loop group (threads named `NIO-ELT-...`), the
-/// MDD on its worker threads (`md-worker-N`), so their CPU time can be read per thread
-/// (``kmfCPU`` and ``mddCPU``). Certificates come from `certificates` when given, otherwise
+/// The KMF runs on its own one-thread event loop group (its thread's name, `NIO-ELT-G-#0`,
+/// is unique in the process), the MDD on its worker threads (`md-worker-N`), so their CPU
+/// time can be read per thread (``kmfCPU`` and ``mddCPU``). Certificates come from `certificates` when given, otherwise
 /// from a temporary folder removed by ``stop()``.
 ///
 /// ```swift
@@ -34,14 +34,14 @@ public final class EmbeddedServices: Sendable {
     public let certificatesDirectory: String
     private let temporaryDirectory: String?
     private let group: MultiThreadedEventLoopGroup
-
-    /// Thread-name prefix of the KMF's event loop.
-    public static let kmfThreadPrefix = "NIO-ELT-"
+    /// The name of the KMF's event loop thread.
+    public let kmfThreadName: String
     /// Thread-name prefix of the MDD's workers.
     public static let mddThreadPrefix = "md-worker-"
 
     private init(keyDistributor: KeyDistributorServer, mediaDistributor: MediaDistributor, certificatesDirectory: String,
-                 temporaryDirectory: String?, group: MultiThreadedEventLoopGroup) {
+                 temporaryDirectory: String?, group: MultiThreadedEventLoopGroup, kmfThreadName: String) {
+        self.kmfThreadName = kmfThreadName
         self.keyDistributor = keyDistributor
         self.mediaDistributor = mediaDistributor
         self.certificatesDirectory = certificatesDirectory
@@ -82,8 +82,11 @@ public final class EmbeddedServices: Sendable {
                 throw error
             }
             md.start()
+            // Other event loop groups in this process (tests run several) share the
+            // `NIO-ELT-` prefix; the KMF's one thread has its own full name.
+            let threadName = try await group.next().submit { Self.currentThreadName() }.get()
             let services = EmbeddedServices(keyDistributor: kd, mediaDistributor: md, certificatesDirectory: directory,
-                                            temporaryDirectory: temporary, group: group)
+                                            temporaryDirectory: temporary, group: group, kmfThreadName: threadName)
             // The MDD connects its tunnel in the background; endpoints need it for DTLS.
             let deadline = ContinuousClock.now + .seconds(10)
             while await kd.snapshot().tunnels == 0, ContinuousClock.now < deadline {
@@ -108,7 +111,14 @@ public final class EmbeddedServices: Sendable {
     }
 
     /// Reads the KMF's CPU time (its event loop thread).
-    public var kmfCPU: CPUProbe { .threads(prefix: Self.kmfThreadPrefix) }
+    public var kmfCPU: CPUProbe { .threads(prefix: kmfThreadName) }
+
+    /// The calling thread's name (`/proc/thread-self/comm`, at most 15 characters).
+    private static func currentThreadName() -> String {
+        let name = (try? String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8)) ?? ""
+        let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
+        return trimmed.isEmpty ? "NIO-ELT-" : trimmed
+    }
     /// Reads the MDD's CPU time (its worker threads).
     public var mddCPU: CPUProbe { .threads(prefix: Self.mddThreadPrefix) }
 

@@ -387,12 +387,13 @@ public final class MediaDistributor: Sendable {
         guard let id = control.withLock({ state in state.associations[address].flatMap { $0.conference == nil ? nil : $0.id } }),
               datagram.count <= TunneledDtls.maximumMessageLength else { return false }
         let message = TunneledDtls(associationID: id, dtlsMessage: datagram)
-        if let tunnel, !tunnel.send(.tunneledDtls(message)) {
-            control.withLock { state in
-                guard state.undeliveredDTLS.count < Self.undeliveredDTLSLimit else { return }
-                state.undeliveredDTLS.append((message, .now))
-                state.dtlsHeld += 1
-            }
+        guard let tunnel else { return true }
+        // Under the lock that ``sendUndelivered()`` takes when the tunnel comes up: either the
+        // send finds it up, or the held datagram is there for that flush.
+        control.withLock { state in
+            guard !tunnel.send(.tunneledDtls(message)), state.undeliveredDTLS.count < Self.undeliveredDTLSLimit else { return }
+            state.undeliveredDTLS.append((message, .now))
+            state.dtlsHeld += 1
         }
         return true
     }

@@ -33,9 +33,14 @@ import Testing
             let endpoint = try FakeEndpoint(name: name, host: "127.0.0.1", ssrc: UInt32(i + 1), ekt: ekt)
             kd.register(name, toDistributor: endpoint.toDistributor, fromDistributor: endpoint.fromDistributor)
             _ = endpoint.join(conference: "room", at: distributor)
-            endpoint.send(FakeKeyDistributor.dtlsPrefix + Array(name.utf8), to: distributor)
             let id = try #require(md.association(conference: "room", participant: name))
-            #expect(await eventually { md.hopKeys(for: id) != nil })
+            // Sent again if no keys came (a DTLS endpoint retransmits too), at most three times.
+            var keyed = false
+            for _ in 0..<3 where !keyed {
+                endpoint.send(FakeKeyDistributor.dtlsPrefix + Array(name.utf8), to: distributor)
+                keyed = await eventually(timeout: .seconds(5)) { md.hopKeys(for: id) != nil }
+            }
+            #expect(keyed, "held DTLS \(md.dtlsHeld), tunnel up \(md.tunnel?.isConnected == true), \(md.statistics)")
             endpoints.append(endpoint)
             ids.append(id)
         }
