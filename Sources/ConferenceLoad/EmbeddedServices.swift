@@ -110,6 +110,19 @@ public final class EmbeddedServices: Sendable {
         HostPort(host: mediaDistributor.configuration.mediaHost, port: UInt16(mediaDistributor.mediaPort))
     }
 
+    /// Points `configuration`'s CPU probes (``kmfCPU``, ``mddCPU``) and MDD counters at these
+    /// services.
+    public func measure(_ configuration: inout LoadConfiguration) {
+        configuration.mddCPU = mddCPU
+        configuration.kmfCPU = kmfCPU
+        let md = mediaDistributor
+        configuration.mddCounters = {
+            let statistics = md.statistics
+            return MDDCounters(rtpReceived: statistics.rtpReceived, rtpForwarded: statistics.rtpForwarded,
+                               authenticationFailures: statistics.authenticationFailures)
+        }
+    }
+
     /// Reads the KMF's CPU time (its event loop thread).
     public var kmfCPU: CPUProbe { .threads(prefix: kmfThreadName) }
 

@@ -226,7 +226,7 @@ public struct LoadRunner: Sendable {
         var joins = LatencyHistogram(), rekeyToMedia = LatencyHistogram()
         var mediaGaps = LatencyHistogram(), rejoinTimes = LatencyHistogram()
         for run in started {
-            if let first = run.endpoint.firstMediaAt, let registered = run.firstAttemptAt ?? run.endpoint.registeredAt {
+            if let first = run.endpoint.firstMediaAt, let registered = run.firstAttemptAt {
                 joins.record(nanoseconds: first &- registered)
             }
             for value in run.rekeyToMedia { rekeyToMedia.record(nanoseconds: value) }

@@ -15,14 +15,7 @@ import Testing
         var configuration = LoadConfiguration(
             conferenceService: services.conferenceService, mediaDistributor: services.mediaAddress, conferenceSizes: [3, 2],
             duration: duration, mix: TrafficMix(everyone: traffic), faults: faults, seed: 11)
-        configuration.mddCPU = services.mddCPU
-        configuration.kmfCPU = services.kmfCPU
-        let md = services.mediaDistributor
-        configuration.mddCounters = {
-            let statistics = md.statistics
-            return MDDCounters(rtpReceived: statistics.rtpReceived, rtpForwarded: statistics.rtpForwarded,
-                               authenticationFailures: statistics.authenticationFailures)
-        }
+        services.measure(&configuration)
         return configuration
     }
 

@@ -249,12 +249,7 @@ import Testing
             duration: 4, mix: TrafficMix(everyone: ParticipantTraffic(name: "video", audio: nil, video: VideoModel(kbps: 600))),
             faults: DatagramFaults(loss: 0.05), retransmission: RetransmissionSettings(nackInterval: .milliseconds(20)),
             seed: 5)
-        let md = services.mediaDistributor
-        configuration.mddCounters = {
-            let statistics = md.statistics
-            return MDDCounters(rtpReceived: statistics.rtpReceived, rtpForwarded: statistics.rtpForwarded,
-                               authenticationFailures: statistics.authenticationFailures)
-        }
+        services.measure(&configuration)
         let report = try await LoadRunner(configuration: configuration).runDetached()
         await services.stop()
         let rtx = try #require(report.retransmission)

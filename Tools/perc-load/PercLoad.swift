@@ -262,14 +262,7 @@ struct PercLoad: AsyncParsableCommand {
         configuration.consentInterval = consentInterval
         configuration.pathLossTimeout = pathLossTimeout > 0 ? pathLossTimeout : nil
         if let services {
-            configuration.mddCPU = services.mddCPU
-            configuration.kmfCPU = services.kmfCPU
-            let md = services.mediaDistributor
-            configuration.mddCounters = {
-                let statistics = md.statistics
-                return MDDCounters(rtpReceived: statistics.rtpReceived, rtpForwarded: statistics.rtpForwarded,
-                                   authenticationFailures: statistics.authenticationFailures)
-            }
+            services.measure(&configuration)
         } else {
             configuration.mddCPU = (mddPID ?? CPUTime.processID(named: "perc-mdd", port: media.port, udp: true)).map { .process($0) }
             configuration.kmfCPU = (kmfPID ?? CPUTime.processID(named: "perc-kmf", port: service.port, udp: false)).map { .process($0) }
