@@ -22,7 +22,7 @@ import Testing
     }
 
     /// Services every endpoint until `condition` holds or `timeout` passes.
-    static func drive(_ endpoints: [ConferenceEndpoint], timeout: Duration = .seconds(5),
+    static func drive(_ endpoints: [ConferenceEndpoint], timeout: Duration = .seconds(15),
                       every step: ([ConferenceEndpoint]) -> Void = { _ in }, until condition: () -> Bool) async -> Bool {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
