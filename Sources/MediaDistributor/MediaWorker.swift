@@ -216,8 +216,8 @@ final class MediaWorker: @unchecked Sendable {
         return owner == sender.slot
     }
 
-    /// Expires home endpoints silent for the idle timeout, or without hop keys for the
-    /// handshake timeout (since binding, or since their last media).
+    /// Expires home endpoints silent for the idle timeout (since their hop keys arrived, or
+    /// since their last media), or without hop keys for the handshake timeout since binding.
     private func checkIdle(now: UInt64) {
         for endpoint in bySlot.values where endpoint.isHome && !endpoint.expiring {
             let pending = endpoint.inbound == nil
@@ -260,9 +260,12 @@ final class MediaWorker: @unchecked Sendable {
                 endpoint.conferenceName = snapshot.conferenceName
                 endpoint.participant = snapshot.participant
                 let home = snapshot.homeWorker == index
-                if home && !endpoint.isHome { endpoint.lastActivity = now }
-                endpoint.isHome = home
+                let awaitedKeys = endpoint.inbound == nil
                 endpoint.install(snapshot.keys, replayWindowSize: replayWindowSize)
+                // The idle clock starts when the endpoint becomes this worker's, and again when
+                // its first hop keys arrive (a slow handshake does not use up its idle time).
+                if home && (!endpoint.isHome || awaitedKeys && endpoint.inbound != nil) { endpoint.lastActivity = now }
+                endpoint.isHome = home
                 changed.insert(snapshot.conference)
             case .remove(let slot):
                 guard let endpoint = bySlot.removeValue(forKey: slot) else { continue }

@@ -46,7 +46,7 @@ import Testing
             try endpoint.join(now: .now)
         }
         #expect(await Self.drive(endpoints) { endpoints.allSatisfy { $0.phase == .keyed } },
-                "phases: \(endpoints.map(\.phase))")
+                "phases: \(endpoints.map(\.phase)), \(endpoints.map(\.statistics)), tunnel up \(setup.md.tunnel?.isConnected == true), \(setup.md.statistics)")
         // The distributor holds only outer halves (16-byte keys, 12-byte salts for AES-128-GCM double).
         #expect(setup.md.heldKeyLengths.allSatisfy { $0.held == $0.outerHalf })
         #expect(!setup.md.heldKeyLengths.isEmpty)
@@ -54,7 +54,7 @@ import Testing
         // Everyone sends 40 packets; wait until each got the other two's 40 (the first few may
         // precede a receiver's hop keys at the distributor, so senders keep going until then).
         var sequence: UInt32 = 0
-        let done = await Self.drive(endpoints, timeout: .seconds(5), every: { endpoints in
+        let done = await Self.drive(endpoints, every: { endpoints in
             guard sequence < 200 else { return }
             for endpoint in endpoints { endpoint.sendMedia(stream: 0, sequence: sequence, payloadLength: 160) }
             sequence += 1

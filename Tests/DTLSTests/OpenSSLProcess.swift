@@ -12,6 +12,8 @@ final class OpenSSLProcess: @unchecked Sendable {
     private let output = Pipe()
     private let lock = NSLock()
     private var collected = Data()
+    /// Whether the output reached its end (the process closed it: it exited).
+    private var outputEnded = false
 
     /// Starts `executable` (default: /usr/bin/openssl) with `arguments`.
     init(_ arguments: [String], executable: String = "/usr/bin/openssl") throws {
@@ -22,9 +24,9 @@ final class OpenSSLProcess: @unchecked Sendable {
         process.standardError = output
         output.fileHandleForReading.readabilityHandler = { [weak self] handle in
             let data = handle.availableData
-            guard let self, !data.isEmpty else { return }
+            guard let self else { return }
             self.lock.lock()
-            self.collected.append(data)
+            if data.isEmpty { self.outputEnded = true } else { self.collected.append(data) }
             self.lock.unlock()
         }
         try process.run()
@@ -37,15 +39,26 @@ final class OpenSSLProcess: @unchecked Sendable {
         return String(decoding: collected, as: UTF8.self)
     }
 
-    /// Waits (bounded) until the output contains `marker`; returns whether it did.
+    /// Waits (bounded) until the output has a whole line containing `marker` (output comes in
+    /// chunks, so a line can be half there), or until the output ended; returns whether the
+    /// marker came.
     func waitFor(_ marker: String, timeout: Duration = .seconds(10)) -> Bool {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
-            if text.contains(marker) { return true }
-            if !process.isRunning { return text.contains(marker) }
+            let (text, ended) = snapshot
+            if text.split(separator: "\n", omittingEmptySubsequences: false).dropLast().contains(where: { $0.contains(marker) }) {
+                return true
+            }
+            if ended { return text.contains(marker) }
             Thread.sleep(forTimeInterval: 0.02)
         }
         return false
+    }
+
+    private var snapshot: (text: String, ended: Bool) {
+        lock.lock()
+        defer { lock.unlock() }
+        return (String(decoding: collected, as: UTF8.self), outputEnded)
     }
 
     /// The hex after `Keying material: `, upper-case as OpenSSL prints it.
@@ -73,6 +86,21 @@ final class OpenSSLProcess: @unchecked Sendable {
     }
 
     deinit { if process.isRunning { terminate() } }
+
+    /// Runs openssl to completion and returns everything it printed on standard output, read
+    /// to the end (a readability handler may still hold the last chunk when the process exits).
+    static func output(_ arguments: [String]) throws -> String {
+        let process = Process()
+        let output = Pipe()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+        process.arguments = arguments
+        process.standardOutput = output
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
 
     /// Runs openssl to completion (bounded) and returns its exit status.
     @discardableResult
@@ -106,11 +134,10 @@ struct OpenSSLCertificate {
 
     /// The SHA-256 fingerprint of the certificate, computed by `openssl x509 -fingerprint`.
     func fingerprint() throws -> CertificateFingerprint {
-        let child = try OpenSSLProcess(["x509", "-in", certificatePath, "-noout", "-fingerprint", "-sha256"])
-        guard child.waitFor("Fingerprint=", timeout: .seconds(30)), child.waitForExit(),
-              let hex = child.text.split(separator: "=").last?.trimmingCharacters(in: .whitespacesAndNewlines),
+        let printed = try OpenSSLProcess.output(["x509", "-in", certificatePath, "-noout", "-fingerprint", "-sha256"])
+        guard let hex = printed.split(separator: "=").last?.trimmingCharacters(in: .whitespacesAndNewlines),
               let fingerprint = CertificateFingerprint(hex: hex)
-        else { throw CocoaError(.fileReadCorruptFile) }
+        else { throw CocoaError(.fileReadCorruptFile, userInfo: [NSLocalizedDescriptionKey: "openssl printed: \(printed)"]) }
         return fingerprint
     }
 
