@@ -384,6 +384,7 @@ public final class KeyDistributor {
                            clientSalt: outer(material.clientMasterSalt, profile.halfSaltLength),
                            serverSalt: outer(material.serverMasterSalt, profile.halfSaltLength))
         var actions: [Action] = [.sendMediaKeys(tunnel: association.tunnel, association: id, keys: keys)]
+        actions += endReplacedAssociations(of: registration, by: id)
         let name = registration.conference
         conferences[name]?.rekeys.joined(at: seconds(now))
         changed = true
@@ -409,6 +410,23 @@ public final class KeyDistributor {
             actions += outgoing(id)
         }
         return actions
+    }
+
+    /// Ends the other live associations of `registration`, now that `id` was admitted for it:
+    /// the endpoint lost its path and joined again from a new address while the media
+    /// distributor kept the old association (which would hold its SSRCs until its idle
+    /// timeout). Not a leave: the member is still there, so no rekey.
+    private func endReplacedAssociations(of registration: Registration, by id: AssociationID) -> [Action] {
+        let replaced = associations.filter { other, association in
+            other != id && association.conference == registration.conference
+                && association.fingerprint == registration.fingerprint
+        }
+        for (other, association) in replaced {
+            associations.removeValue(forKey: other)
+            if association.member { conferences[registration.conference]?.members.remove(other) }
+            changed = true
+        }
+        return replaced.map { .disconnect(tunnel: $0.value.tunnel, association: $0.key) }
     }
 
     private func drop(_ id: AssociationID, now: ContinuousClock.Instant, notify: Bool) -> [Action] {

@@ -332,6 +332,11 @@ public final class MediaDistributor: Sendable {
                     throw .unknownAssociation("\(disconnect.associationID)")
                 }
                 state.keyStore.remove(disconnect.associationID)
+                // Without keys it sends nothing, so its SSRCs are free (for the same member
+                // joined again on a new association, say). Outbound hops seal each index once,
+                // so a new owner cannot make them seal an index twice.
+                let slot = state.associations[address]!.slot
+                state.ssrcOwners = state.ssrcOwners.filter { $0.value != slot }
                 return Self.snapshot(of: state.associations[address]!, in: state)
             }
             if let snapshot { broadcast(.upsert(snapshot)) }

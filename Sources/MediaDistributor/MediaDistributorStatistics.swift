@@ -17,6 +17,10 @@ public struct MediaDistributorStatistics: Sendable, Equatable {
     public var rtpReceived = 0
     /// SRTP copies resealed and queued for receivers (the kernel's refusals count in ``dropped``).
     public var rtpForwarded = 0
+    /// SRTP copies a receiver's hop refused to seal: it sealed that SSRC's index already (the
+    /// SSRC's packets came from a second source: another member, or one that joined again),
+    /// the index was behind its window, or its key was used up. Never sent.
+    public var copiesRefused = 0
     /// SRTCP packets received.
     public var rtcpReceived = 0
     /// SRTCP copies resealed and queued for receivers.
@@ -61,12 +65,12 @@ public struct MediaDistributorStatistics: Sendable, Equatable {
             + unknownSource + ssrcConflicts + authenticationFailures
     }
 
-    static let fieldCount = 18
+    static let fieldCount = 19
 
     var fields: [Int] {
         [datagramsReceived, rtpReceived, rtpForwarded, rtcpReceived, rtcpForwarded, authenticationFailures,
          unknownSource, ssrcConflicts, stunAnswered, dtlsToKeyDistributor, unclassified, oversized, malformedSTUN,
-         joinsRefused, rateLimited, unboundDTLS, dropped, unboundSTUN]
+         joinsRefused, rateLimited, unboundDTLS, dropped, unboundSTUN, copiesRefused]
     }
 
     init(fields: [Int]) {
@@ -75,6 +79,7 @@ public struct MediaDistributorStatistics: Sendable, Equatable {
             (fields[0], fields[1], fields[2], fields[3], fields[4], fields[5], fields[6], fields[7], fields[8], fields[9])
         (unclassified, oversized, malformedSTUN, joinsRefused, rateLimited, unboundDTLS, dropped, unboundSTUN) =
             (fields[10], fields[11], fields[12], fields[13], fields[14], fields[15], fields[16], fields[17])
+        copiesRefused = fields[18]
     }
 
     /// The sum, field by field (over workers, or over runs).

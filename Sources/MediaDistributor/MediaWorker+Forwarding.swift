@@ -25,14 +25,17 @@ extension MediaWorker {
             return
         }
         if transmit.isFull { local.dropped += transmit.flush(socket: socket) }
+        let copies = transmit.nextBatch
         do {
-            try inbound.fanOut(datagram, to: sender.targets, into: transmit.nextBatch)
+            try inbound.fanOut(datagram, to: sender.targets, into: copies)
         } catch {
             local.authenticationFailures += 1
             return
         }
         sender.lastActivity = now
-        local.rtpForwarded += transmit.enqueue(to: sender.targetEndpoints)
+        let queued = transmit.enqueue(to: sender.targetEndpoints)
+        local.rtpForwarded += queued
+        local.copiesRefused += copies.count - queued
     }
 
     /// Hop-by-hop SRTCP: open with the sender's inbound SRTCP context (in the receive slot),

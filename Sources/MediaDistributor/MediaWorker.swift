@@ -262,6 +262,9 @@ final class MediaWorker: @unchecked Sendable {
                 let home = snapshot.homeWorker == index
                 let awaitedKeys = endpoint.inbound == nil
                 endpoint.install(snapshot.keys, replayWindowSize: replayWindowSize)
+                if !awaitedKeys && endpoint.inbound == nil {   // keys dropped: its SSRCs are free
+                    ssrcOwners = ssrcOwners.filter { $0.value != snapshot.slot }
+                }
                 // The idle clock starts when the endpoint becomes this worker's, and again when
                 // its first hop keys arrive (a slow handshake does not use up its idle time).
                 if home && (!endpoint.isHome || awaitedKeys && endpoint.inbound != nil) { endpoint.lastActivity = now }

@@ -21,7 +21,9 @@ extension RelayHop {
     /// to `target`: outer open, header edits recorded in the OHB, outer seal with the target's
     /// key and ROC, EKT field passed through untouched.
     /// - Throws: ``SRTPError/relayKeyReuse`` when the target uses this hop's key, the outer
-    ///   layer's errors, ``SRTPError/invalidOriginalHeaderBlock(_:)``. Nothing changes then.
+    ///   layer's errors, ``SRTPError/invalidOriginalHeaderBlock(_:)``, and the target's
+    ///   ``SRTPError/replayed(ssrc:index:)`` or ``SRTPError/tooOld(ssrc:index:)`` for an index
+    ///   it sealed already (see ``RelayHop``). Nothing changes then.
     public func forward(_ packet: [UInt8], to target: RelayTarget) throws(SRTPError) -> [UInt8] {
         try transformPacket(packet, extra: 3) { (i, o) throws(SRTPError) in try forwardRTP(i, to: target, into: o) }
     }
@@ -186,7 +188,7 @@ extension RelayHop {
                                 aad: UnsafeRawBufferPointer(start: destination, count: headerLength),
                                 payload: destination + headerLength, count: plaintextLength)
         else { throw .cryptoFailure }
-        hop.streams.recordSent(ssrc: opened.ssrc, index: index)
+        hop.streams.recordSealed(ssrc: opened.ssrc, index: index)
         hop.keys.countSRTPPacket()
         return end + opened.ektLength
     }
@@ -210,7 +212,7 @@ extension RelayHop {
         let fields = target.edits.applied(to: opened.received)
         var ohb = opened.ohb
         ohb.record(from: opened.received, to: fields)
-        let index = try hop.streams.indexToSend(ssrc: opened.ssrc, sequenceNumber: fields.sequenceNumber,
+        let index = try hop.streams.indexToSealOnce(ssrc: opened.ssrc, sequenceNumber: fields.sequenceNumber,
                                                 initialROC: hop.configuration.initialROC)
         guard !hop.keys.srtpExhausted else { throw .keyExhausted(ssrc: opened.ssrc) }
         return RelayCopyPlan(fields: fields, ohb: ohb, index: index)
@@ -307,7 +309,7 @@ extension RelayHop {
                 }
                 let copy = plans[k]
                 let hop = target.hop
-                hop.streams.recordSent(ssrc: opened.ssrc, index: copy.index)
+                hop.streams.recordSealed(ssrc: opened.ssrc, index: copy.index)
                 hop.keys.countSRTPPacket()
                 output.appendFilled(length: headerLength + sharedLength + copy.ohb.encodedLength + 16 + opened.ektLength)
             }

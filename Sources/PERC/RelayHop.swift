@@ -9,7 +9,10 @@ import SRTP
 /// An ``inbound`` hop opens what an endpoint sent (receiver rules: initial ROC for its first
 /// accepted packet, then estimation, and a replay window); an ``outbound`` hop seals what the
 /// distributor sends to an endpoint (sender rules: initial ROC, then estimation relative to
-/// the highest index sent). The distributor never holds end-to-end keys.
+/// the highest index sent), and seals each SSRC's index at most once: an index it sealed
+/// already, or one behind its window, is refused (``SRTPError/replayed(ssrc:index:)``,
+/// ``SRTPError/tooOld(ssrc:index:)``), whichever inbound hop it came from, so no GCM nonce
+/// repeats under the hop's key. The distributor never holds end-to-end keys.
 public final class RelayHop {
     /// Which way packets cross this hop.
     public enum Direction: Sendable { case inbound, outbound }

@@ -29,6 +29,25 @@ extension StreamTable {
         state.pointee.started = true
     }
 
+    /// The SRTP index under which a relay may seal a packet of `ssrc` on an outbound hop: as
+    /// ``indexToSend(ssrc:sequenceNumber:initialROC:)``, but refused when this hop sealed that
+    /// index already or it lies behind the window. A relay cannot trust its sources to send
+    /// each index once (one SSRC's packets may come from a second endpoint, or from a member
+    /// that joined again), and sealing an index twice under one key would reuse a GCM nonce.
+    /// - Throws: ``SRTPError/replayed(ssrc:index:)``, ``SRTPError/tooOld(ssrc:index:)`` or
+    ///   ``SRTPError/keyExhausted(ssrc:)``.
+    @inline(__always)
+    package func indexToSealOnce(ssrc: UInt32, sequenceNumber: UInt16, initialROC: UInt32) throws(SRTPError) -> UInt64 {
+        try indexToAccept(ssrc: ssrc, sequenceNumber: sequenceNumber, initialROC: initialROC)
+    }
+
+    /// Records that a relay sealed `index` for `ssrc`, in the window that
+    /// ``indexToSealOnce(ssrc:sequenceNumber:initialROC:)`` checks.
+    @inline(__always)
+    package func recordSealed(ssrc: UInt32, index: UInt64) {
+        recordAccepted(ssrc: ssrc, index: index)
+    }
+
     /// The SRTP index of an incoming packet if the replay window admits it: `initialROC` for
     /// an SSRC with no accepted packet, else estimated relative to the highest accepted index.
     /// - Throws: ``SRTPError/replayed(ssrc:index:)``, ``SRTPError/tooOld(ssrc:index:)`` or

@@ -21,8 +21,18 @@ import Testing
         var ektKeys: [EKTKey] = []
         var events: [DTLSEvent] = []
 
-        init(tlsID: String) throws {
-            identity = try DTLSIdentity.selfSigned()
+        convenience init(tlsID: String) throws {
+            try self.init(identity: try DTLSIdentity.selfSigned(), tlsID: tlsID)
+        }
+
+        /// The same registration (certificate and tls-id) on a new association, as an
+        /// endpoint that lost its path and joined again from a new address.
+        convenience init(joiningAgain other: Endpoint) throws {
+            try self.init(identity: other.identity, tlsID: other.tlsID)
+        }
+
+        init(identity: DTLSIdentity, tlsID: String) throws {
+            self.identity = identity
             self.tlsID = tlsID
             dtls = try DTLSConnection(configuration: DTLSConfiguration(
                 role: .client, identity: identity, srtpProfiles: [.doubleAeadAes128Gcm], ektCiphers: [.aeskw128],
@@ -219,6 +229,37 @@ import Testing
         #expect(endpoints[0].ektKeys.count == 1)   // the leaver never sees the new key
         #expect(endpoints[1].ektKeys.count == 2)
         #expect(kd.memberCount(conference: "room") == 1)
+    }
+
+    /// A member that joins again on a new association (its path broke, the media distributor
+    /// kept the old one) ends its old association: the distributor is told at once, so the
+    /// old one stops holding its SSRCs; it is not a leave, so nobody is rekeyed.
+    @Test func aMemberJoiningAgainEndsItsOldAssociationWithoutARekey() throws {
+        let kd = try Self.makeKD(policy: RekeyPolicy(rekeyOnLeave: true))
+        let endpoints = try (0..<2).map { try Endpoint(tlsID: "tls-id-rejoin-\($0)-0123456789") }
+        for endpoint in endpoints { try kd.registry.register(endpoint.registration(conference: "room")) }
+        let now = ContinuousClock.now
+        _ = try Self.connect(endpoints, to: kd, now: now)
+        Self.exchange(endpoints, with: kd, now: now)
+        let spi = try #require(kd.currentSPI(conference: "room"))
+        #expect(kd.memberCount(conference: "room") == 2)
+
+        let again = try Endpoint(joiningAgain: endpoints[0])
+        let actions = try Self.connect([again], to: kd, now: now + .seconds(1))
+        Self.exchange(endpoints + [again], with: kd, now: now + .seconds(2))
+        let disconnected = actions.compactMap { action -> AssociationID? in
+            if case .disconnect(_, let association) = action { return association }
+            return nil
+        }
+        #expect(disconnected == [endpoints[0].association], "only the old association ends")
+        #expect(again.ektKeys.map(\.spi) == [spi], "the same member gets the conference's key")
+        #expect(kd.memberCount(conference: "room") == 2)
+        #expect(kd.rekeyCount(conference: "room") == 0 && kd.currentSPI(conference: "room") == spi)
+        #expect(endpoints[1].ektKeys.count == 1, "the other member was not rekeyed")
+        // The old association's late disconnect from the distributor changes nothing.
+        #expect(kd.endpointDisconnected(association: endpoints[0].association, now: now + .seconds(3)).isEmpty)
+        for action in kd.tick(now: now + .seconds(3)) { _ = Self.deliver(action, to: endpoints + [again], now: now) }
+        #expect(kd.rekeyCount(conference: "room") == 0 && kd.memberCount(conference: "room") == 2)
     }
 
     /// A media distributor's tunnel dropping is not a leave: its keyed members are detached,

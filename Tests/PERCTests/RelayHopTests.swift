@@ -98,31 +98,35 @@ import Testing
 
     /// Fan-out opens once and seals per target: each copy equals a separate forward of the
     /// same packet (a fresh inbound hop per target, each target with its own key and ROC).
+    /// The third target rewrites the sequence number, to a new one per packet (the same one
+    /// twice would be an index its hop sealed already, which it refuses).
     @Test func fanOutEqualsSeparateForwards() throws {
         let sender = try keys.sender()
         let (inbound, _) = try keys.relay(from: 0)
-        let editsByTarget = [HeaderEdits(), HeaderEdits(payloadType: 111), HeaderEdits(sequenceNumber: 9, marker: true)]
+        func edits(_ n: Int) -> [HeaderEdits] {
+            [HeaderEdits(), HeaderEdits(payloadType: 111), HeaderEdits(sequenceNumber: UInt16(900 + n), marker: true)]
+        }
         func targets() throws -> [RelayTarget] {
             try (1...3).map { hop in
                 var configuration = SRTPConfiguration()
                 configuration.initialROC = UInt32(hop * 10)
                 return RelayTarget(hop: try RelayHop(profile: .aes128Gcm, direction: .outbound, outer: keys.hops[hop],
-                                                     configuration: configuration),
-                                   edits: editsByTarget[hop - 1])
+                                                     configuration: configuration))
             }
         }
-        let fanTargets = try targets()
+        var fanTargets = try targets()
         let separate = try (0..<3).map { _ in (try keys.relay(from: 0).0) }
         let separateTargets = try targets()
         let output = PacketBatch(maximumCount: 8)
         for n in 0..<4 {
+            for t in 0..<3 { fanTargets[t].edits = edits(n)[t] }
             let wire = try sender.protect(packet(UInt16(500 + n), payload: "packet \(n)"))
             try wire.withUnsafeBytes { try inbound.fanOut($0, to: fanTargets, into: output) }
             #expect(output.count == 3)
             for t in 0..<3 {
                 #expect(output.result(at: t) == .ok)
                 var target = separateTargets[t]
-                target.edits = editsByTarget[t]
+                target.edits = edits(n)[t]
                 #expect(output.packet(at: t) == (try separate[t].forward(wire, to: target)), "target \(t) packet \(n)")
             }
         }

@@ -86,6 +86,7 @@ struct PercMDD: AsyncParsableCommand {
         let poller = Task {
             let received = Gauge(label: "perc_mdd_rtp_received_total")
             let forwarded = Gauge(label: "perc_mdd_rtp_forwarded_total")
+            let refused = Gauge(label: "perc_mdd_rtp_copies_refused_total")
             let rtcp = Gauge(label: "perc_mdd_rtcp_forwarded_total")
             let failures = Gauge(label: "perc_mdd_hop_authentication_failures_total")
             let disconnects = Gauge(label: "perc_mdd_endpoint_disconnects_total")
@@ -122,6 +123,7 @@ struct PercMDD: AsyncParsableCommand {
                 let statistics = distributor.statistics
                 received.record(statistics.rtpReceived)
                 forwarded.record(statistics.rtpForwarded)
+                refused.record(statistics.copiesRefused)
                 rtcp.record(statistics.rtcpForwarded)
                 failures.record(statistics.authenticationFailures)
                 datagrams.record(statistics.datagramsReceived)
