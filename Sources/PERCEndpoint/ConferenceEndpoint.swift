@@ -155,6 +155,8 @@ public final class ConferenceEndpoint {
     private var consent: ConsentFreshness?
     private var rejoinDeadline: ContinuousClock.Instant?
     private var rekeysBeforeRejoins = 0
+    /// What the keying before the last rejoin announced (the next key goes above its epoch).
+    private var announcedBeforeRejoin: EKTAnnouncement?
     private var buffer = [UInt8](repeating: 0, count: 2048)
     private var faults: FaultInjector?
     private let retransmission: RetransmissionLoop?
@@ -363,7 +365,8 @@ public final class ConferenceEndpoint {
         do {
             if keying == nil {
                 keying = try EndpointKeying(material: try dtls.srtpKeyingMaterial(), switchDelay: configuration.switchDelay,
-                                            fullFieldInterval: configuration.ektFullFieldInterval)
+                                            fullFieldInterval: configuration.ektFullFieldInterval,
+                                            previous: announcedBeforeRejoin)
             }
             try keying?.install(key, now: now)
         } catch {
@@ -452,6 +455,14 @@ public final class ConferenceEndpoint {
         return false
     }
 
+    /// Acts as if the path to the media distributor had just been lost: joins again from a
+    /// new socket, as after unanswered consent checks. For tests that break one endpoint's
+    /// path while the distributor stays up.
+    package func pathLost(now: ContinuousClock.Instant) {
+        guard phase == .handshaking || phase == .keyed else { return }
+        rejoin(now: now)
+    }
+
     /// The media distributor stopped answering (it died or restarted and forgot this
     /// endpoint, or the path broke): drop the association's keys and join again under the
     /// same registration from a new socket (a new 5-tuple, so a distributor that still holds
@@ -461,6 +472,7 @@ public final class ConferenceEndpoint {
         outages.append(PathOutage(lastMediaAt: lastMediaAt, detectedAt: MediaPayload.now()))
         statistics.rejoins += 1
         rekeysBeforeRejoins = statistics.endToEndRekeys
+        if let announced = keying?.announcement { announcedBeforeRejoin = announced }
         socket?.close()
         do throws(EndpointError) {
             dtls = try Self.dtlsClient(configuration: configuration, identity: identity, tlsID: tlsID)

@@ -37,6 +37,15 @@ public final class EndpointKeying {
     /// Times the end-to-end key was replaced.
     public private(set) var rekeys = 0
 
+    /// The SPI and epoch this endpoint last announced its end-to-end key under, nil before
+    /// its first EKTKey.
+    public var announcement: EKTAnnouncement? {
+        sender?.ekt.map { EKTAnnouncement(spi: $0.parameters.spi, epoch: $0.epoch) }
+    }
+
+    /// What an earlier keying of the same endpoint announced (it joined again): a key under
+    /// the same SPI goes out above that epoch.
+    private let previous: EKTAnnouncement?
     private let outbound: SRTPMasterKey
     private let inbound: SRTPMasterKey
     private let ektReceiver: EKTReceiver
@@ -46,9 +55,11 @@ public final class EndpointKeying {
     /// - Parameters:
     ///   - material: the DTLS-SRTP exporter split of the association (a double profile).
     ///   - fullFieldInterval: see ``fullFieldInterval`` (at least 1).
+    ///   - previous: the ``announcement`` of this endpoint's keying before it joined again.
     /// - Throws: ``SRTPError/invalidParameter(_:)`` when the profile is not a double one.
     public init(material: DTLSSRTPKeyingMaterial, switchDelay: Duration = .milliseconds(250),
-                fullFieldInterval: Int = 5, configuration: SRTPConfiguration = .init()) throws(SRTPError) {
+                fullFieldInterval: Int = 5, configuration: SRTPConfiguration = .init(),
+                previous: EKTAnnouncement? = nil) throws(SRTPError) {
         guard let profile = DoubleProfile.allCases.first(where: { $0.dtlsIdentifier == material.profile.rawValue }) else {
             throw .invalidParameter("\(material.profile) is not a double profile")
         }
@@ -56,6 +67,7 @@ public final class EndpointKeying {
         self.switchDelay = switchDelay
         self.fullFieldInterval = max(fullFieldInterval, 1)
         self.configuration = configuration
+        self.previous = previous
         let k = profile.halfKeyLength, s = profile.halfSaltLength
         outbound = SRTPMasterKey(key: Array(material.clientMasterKey[k...]), salt: Array(material.clientMasterSalt[s...]))
         inbound = SRTPMasterKey(key: Array(material.serverMasterKey[k...]), salt: Array(material.serverMasterSalt[s...]))
@@ -77,7 +89,8 @@ public final class EndpointKeying {
         ektKeysReceived += 1
         if sender == nil {
             let inner = try freshInnerKey(parameters)
-            let announcer = try EKTSender(parameters: parameters, masterKey: inner.key,
+            let epoch = previous.map { $0.spi == key.spi ? $0.epoch &+ 1 : 0 } ?? 0
+            let announcer = try EKTSender(parameters: parameters, masterKey: inner.key, epoch: epoch,
                                           fullFieldInterval: fullFieldInterval)
             sender = try DoubleSender(profile: profile, inner: inner, outer: outbound, configuration: configuration,
                                       ekt: announcer)

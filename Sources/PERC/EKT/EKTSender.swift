@@ -29,13 +29,18 @@ public final class EKTSender {
         var cachedField: [UInt8] = []
     }
 
-    /// - Parameter masterKey: the sender's own end-to-end master key (16 or 32 bytes).
+    /// - Parameters:
+    ///   - masterKey: the sender's own end-to-end master key (16 or 32 bytes).
+    ///   - epoch: the epoch to announce `masterKey` under. A sender that announced another key
+    ///     under the same SPI before (an endpoint that joined again with a fresh key) starts
+    ///     above its last epoch, or receivers refuse the new key (RFC 8870 4.3.2).
     /// - Throws: ``SRTPError/invalidKeyLength(expected:actual:)`` for a key outside 1...242 bytes.
-    public init(parameters: EKTParameterSet, masterKey: [UInt8], fullFieldsAfterChange: Int = 3,
+    public init(parameters: EKTParameterSet, masterKey: [UInt8], epoch: UInt16 = 0, fullFieldsAfterChange: Int = 3,
                 fullFieldInterval: Int = 5) throws(SRTPError) {
         guard (1...242).contains(masterKey.count) else { throw .invalidKeyLength(expected: 16, actual: masterKey.count) }
         self.parameters = parameters
         self.masterKey = masterKey
+        self.epoch = epoch
         self.fullFieldsAfterChange = max(fullFieldsAfterChange, 1)
         self.fullFieldInterval = max(fullFieldInterval, 1)
     }
