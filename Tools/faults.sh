@@ -16,8 +16,12 @@
 #                hold-off: rekeys per second, rekey-to-media time, and end-to-end failures
 #                (0 means no member, and in particular none that stayed, failed to open media).
 #   network      2% loss, 1% reordering and 1% duplication injected at every endpoint.
+#   path-break   endpoints' paths break while the MDD stays up (--path-breaks 1: one per
+#                second on average, as NAT rebindings would), against a KMF rekeying on
+#                leave: each rejoins from a new socket; the KMF ends its old association at
+#                once, without a rekey. Figures: breaks, rejoins, media gap, rekeys (0).
 #
-#   Tools/faults.sh [--down SECONDS] [--keep DIR] [SCENARIO...]   (default: all four)
+#   Tools/faults.sh [--down SECONDS] [--keep DIR] [SCENARIO...]   (default: all five)
 #
 # Builds the three binaries in release first. Exits non-zero when a run failed, a
 # participant failed to join, or any authentication failure was counted.
@@ -31,12 +35,12 @@ while [ $# -gt 0 ]; do
     case "$1" in
         --down) down=$2; shift 2 ;;
         --keep) keep=$2; shift 2 ;;
-        -h|--help) sed -n '4,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-        mdd-restart|kmf-restart|storm|network) scenarios+=("$1"); shift ;;
+        -h|--help) sed -n '4,27p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        mdd-restart|kmf-restart|storm|network|path-break) scenarios+=("$1"); shift ;;
         *) echo "error: unknown argument $1" >&2; exit 2 ;;
     esac
 done
-[ ${#scenarios[@]} -eq 0 ] && scenarios=(mdd-restart kmf-restart storm network)
+[ ${#scenarios[@]} -eq 0 ] && scenarios=(mdd-restart kmf-restart storm network path-break)
 
 for product in perc-kmf perc-mdd perc-load; do
     swift build -c release --product $product >/dev/null || { echo "error: building $product failed" >&2; exit 1; }
@@ -99,6 +103,9 @@ if name == "network":
     i = r["injected"]
     extra.append("injected drops %d, reorders %d, duplicates %d; lost %d, reordered %d, duplicates %d" % (
         i["dropped"], i["reordered"], i["duplicated"], r["lost"], r["reordered"], r["duplicates"]))
+if name == "path-break":
+    extra.append("path breaks %d, rejoins %d, media gap %s, loss to media %s, rekeys %d" % (
+        r["path_breaks"], r["rejoins"], p(r["media_gap_ms"]), p(r["rejoin_ms"]), r["rekeys"]))
 print(line + "; " + "; ".join(extra))
 for f in r["failures"]: print("  failure: " + f)
 bad = r["failures"] or r["e2e_auth_failures"] or r["hbh_auth_failures"] or r["joined"] < r["participants"]
@@ -136,6 +143,11 @@ for scenario in "${scenarios[@]}"; do
             start_kmf; ready || exit 1; start_mdd; sleep 1
             load "$json" --conferences 3 --participants 4 --duration 20 --audio --video 500 \
                 --loss 0.02 --reorder 0.01 --duplicate 0.01
+            status=$?
+            ;;
+        path-break)
+            start_kmf --rekey-on-leave; ready || exit 1; start_mdd; sleep 1
+            load "$json" --conferences 3 --participants 4 --duration 30 --audio --video 500 --path-breaks 1
             status=$?
             ;;
     esac

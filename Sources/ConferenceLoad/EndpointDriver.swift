@@ -74,6 +74,10 @@ final class EndpointDriver {
                     participant.endpoint.leave()
                     continue
                 }
+                if let pathBreak = participant.pathBreaks.first, nanoseconds >= pathBreak {
+                    participant.pathBreaks.removeFirst()
+                    if participant.endpoint.pathLost(now: now) { participant.pathBreaksApplied += 1 }
+                }
                 let due = participant.sendDue(now: now) { bytes in
                     let index = slot(nanoseconds)
                     counts[index, default: IntervalCounts()].sent += 1

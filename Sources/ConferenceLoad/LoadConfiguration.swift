@@ -34,8 +34,12 @@ public struct LoadConfiguration: Sendable {
     /// On average this many participants per second (over all conferences) leave and are
     /// replaced by a new joiner in the same conference; none in the last ``churnQuietPeriod`` seconds.
     public var churn: Double
-    /// Seconds at the end of a run without churn joins.
+    /// Seconds at the end of a run without churn joins (nor path breaks).
     public var churnQuietPeriod: Double
+    /// On average this many participants per second (over all conferences) lose their path
+    /// to the MDD while it stays up (a NAT rebinding, a network change) and join again from a
+    /// new socket under the same registration; none in the last ``churnQuietPeriod`` seconds.
+    public var pathBreaks: Double = 0
     /// Extra participants who join at once.
     public var joinStorm: JoinStorm?
     /// Faults the endpoints inject on received media (nil: none); each endpoint's seed is derived from ``seed``.

@@ -193,8 +193,10 @@ public struct LoadReport: Codable, Sendable, Equatable {
     /// Time from a new EKTKey at a receiver to its first packet sealed under it.
     public var rekeyToMediaMs: Percentiles
     /// Times a participant's path to the MDD was lost (consent checks unanswered, e.g. the
-    /// MDD restarted) and it joined again.
+    /// MDD restarted, or a path break) and it joined again.
     public var rejoins: Int
+    /// Paths broken on purpose (`--path-breaks`) while the MDD stayed up.
+    public var pathBreaks: Int
     /// Per rejoin: from the last verified media before the loss to the first after.
     public var mediaGapMs: Percentiles
     /// Per rejoin: from detecting the loss to the first verified media after joining again.
@@ -215,7 +217,7 @@ public struct LoadReport: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case conferences, participants, joined, lost, rekeys, failures, replayed, reordered, duplicates, seed, injected, cpu
-        case rejoins, mediaGapMs = "media_gap_ms", rejoinMs = "rejoin_ms"
+        case rejoins, pathBreaks = "path_breaks", mediaGapMs = "media_gap_ms", rejoinMs = "rejoin_ms"
         case throughput, mdd, intervals
         case joinMs = "join_ms", packetsSent = "packets_sent", packetsExpected = "packets_expected"
         case packetsReceived = "packets_received", packetsReceivedTotal = "packets_received_total"
@@ -257,7 +259,7 @@ public struct LoadReport: Codable, Sendable, Equatable {
             ("under an EKTKey not held", "\(unknownEKTKey)" + (unknownEKTKey > 0 ? " (sent before the receiver joined or got the key)" : "")),
             ("frames skipped", "\(framesSkipped)" + (framesSkipped > 0 ? " (the load generator fell behind its schedule)" : "")),
             ("rekeys", "\(rekeys)" + (rekeyToMediaMs.count > 0 ? ", to first media under the new key: " + ms(rekeyToMediaMs) : "")),
-            ("rejoins", "\(rejoins)" + (rejoins > 0 ? "; media gap " + ms(mediaGapMs) + "; loss detected to media " + ms(rejoinMs) : "")),
+            ("rejoins", "\(rejoins)" + (pathBreaks > 0 ? " (after \(pathBreaks) path breaks)" : "") + (rejoins > 0 ? "; media gap " + ms(mediaGapMs) + "; loss detected to media " + ms(rejoinMs) : "")),
             ("throughput", String(format: "sent %.0f pkt/s, received %.0f pkt/s", throughput.sentPerSecond, throughput.receivedPerSecond)),
         ]
         if let rtx = retransmission {

@@ -11,6 +11,10 @@ final class ParticipantRun {
     /// `MediaPayload.now()` nanoseconds when it joins, and leaves (if it does).
     let joinAt: UInt64
     let leaveAt: UInt64?
+    /// `MediaPayload.now()` nanoseconds when its path to the MDD breaks, those still to come.
+    var pathBreaks: ArraySlice<UInt64>
+    /// Path breaks that found a path to break (the endpoint was joining or joined).
+    var pathBreaksApplied = 0
     var conference: Int { plan.conference }
     /// Whether it registered, or gave up trying.
     var started = false
@@ -47,6 +51,7 @@ final class ParticipantRun {
         joinAt = start + UInt64(plan.joinAt * 1e9)
         nextAttempt = joinAt
         leaveAt = plan.leaveAt.map { start + UInt64($0 * 1e9) }
+        pathBreaks = ArraySlice(plan.pathBreaks.map { start + UInt64($0 * 1e9) })
         sources = plan.traffic.sources(seed: seed &+ UInt64(plan.sender) &* 0x1_0000_0001)
         nextFrame = Array(repeating: nil, count: sources.count)
         endpoint.onMedia = { [unowned self] payload, arrival in

@@ -5,8 +5,9 @@
 /// once, or at the ramp-up rate, round robin over conferences), the leavers of
 /// `--leave-after`, a join storm, and churn (a Poisson process of rate R: at each event a
 /// random present participant who joined at least 2 s earlier leaves and a new one joins
-/// the same conference at that instant; no churn in the last quiet period). Worked out
-/// before the run from the seed, so a run is reproducible.
+/// the same conference at that instant; no churn in the last quiet period), and path breaks
+/// (another Poisson process: a participant's path to the MDD breaks and it joins again).
+/// Worked out before the run from the seed, so a run is reproducible.
 public struct ScenarioPlan: Sendable {
     /// One participant's part.
     public struct Participant: Sendable, Equatable {
@@ -18,6 +19,8 @@ public struct ScenarioPlan: Sendable {
         public var joinAt: Double
         /// Seconds from the start when it leaves, if it does before the end.
         public var leaveAt: Double?
+        /// Seconds from the start when its path to the MDD breaks (it then joins again).
+        public var pathBreaks: [Double] = []
         public var traffic: ParticipantTraffic
     }
 
@@ -32,7 +35,7 @@ public struct ScenarioPlan: Sendable {
             let index = participants.count
             participants.append(Participant(
                 conference: conference, name: "p\(names[conference])", sender: UInt32(index), joinAt: joinAt, leaveAt: nil,
-                traffic: configuration.mix.traffic(participant: index, seed: configuration.seed)))
+                pathBreaks: [], traffic: configuration.mix.traffic(participant: index, seed: configuration.seed)))
             names[conference] += 1
             return index
         }
@@ -51,6 +54,7 @@ public struct ScenarioPlan: Sendable {
         if let storm = configuration.joinStorm, storm.at < configuration.duration, configuration.conferences > 0 {
             for n in 0..<storm.participants { _ = add(conference: n % configuration.conferences, joinAt: storm.at) }
         }
+        defer { addPathBreaks(configuration, after: rampEnd) }
         guard configuration.churn > 0 else { return }
         var random = SeededRandom(seed: configuration.seed, stream: 0x4348_5552_4E)
         var time = rampEnd + 2
@@ -69,4 +73,27 @@ public struct ScenarioPlan: Sendable {
             churnTimes.append(time)
         }
     }
+
+    /// Path breaks (a Poisson process of rate `pathBreaks` from `rampEnd + 2` s on): each
+    /// goes to a random participant present from 2 s before to 2 s after it, whose previous
+    /// break is at least 2 s old (so it has joined again).
+    private mutating func addPathBreaks(_ configuration: LoadConfiguration, after rampEnd: Double) {
+        guard configuration.pathBreaks > 0 else { return }
+        var random = SeededRandom(seed: configuration.seed, stream: 0x5041_5448)
+        var time = rampEnd + 2
+        let stop = configuration.duration - configuration.churnQuietPeriod
+        while true {
+            time += random.exponential(mean: 1 / configuration.pathBreaks)
+            guard time < stop else { break }
+            let candidates = participants.indices.filter { index in
+                let p = participants[index]
+                return p.joinAt + 2 <= time && (p.leaveAt ?? .infinity) > time + 2 && (p.pathBreaks.last ?? -.infinity) + 2 <= time
+            }
+            guard !candidates.isEmpty else { continue }
+            participants[candidates[Int(random.next() % UInt64(candidates.count))]].pathBreaks.append(time)
+        }
+    }
+
+    /// Every path break of the plan.
+    public var pathBreakCount: Int { participants.reduce(0) { $0 + $1.pathBreaks.count } }
 }

@@ -455,12 +455,15 @@ public final class ConferenceEndpoint {
         return false
     }
 
-    /// Acts as if the path to the media distributor had just been lost: joins again from a
-    /// new socket, as after unanswered consent checks. For tests that break one endpoint's
-    /// path while the distributor stays up.
-    package func pathLost(now: ContinuousClock.Instant) {
-        guard phase == .handshaking || phase == .keyed else { return }
+    /// Acts as if the path to the media distributor had just been lost (a NAT rebinding, a
+    /// network change): joins again from a new socket, as after unanswered consent checks.
+    /// For load runs and tests that break a path while the distributor stays up.
+    /// - Returns: whether there was a path to lose (the endpoint was joining or joined).
+    @discardableResult
+    package func pathLost(now: ContinuousClock.Instant) -> Bool {
+        guard phase == .handshaking || phase == .keyed else { return false }
         rejoin(now: now)
+        return true
     }
 
     /// The media distributor stopped answering (it died or restarted and forgot this

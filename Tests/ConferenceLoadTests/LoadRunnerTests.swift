@@ -95,4 +95,25 @@ import Testing
         #expect(report.contentMismatches == 0)
         #expect(report.deliveredFraction >= 0.99, "\(report.summary)")
     }
+
+    /// Paths that break while the MDD stays up (`--path-breaks`): every break is a rejoin from
+    /// a new socket, media resumes long before the 5 s idle timeout that once held the old
+    /// association's SSRCs, and no copy is refused or fails to open.
+    @Test func pathBreaksAreHealedByRejoiningWithinAFractionOfTheIdleTimeout() async throws {
+        let setup = try await LoopbackConference.start()
+        var configuration = Self.configuration(setup, duration: 8)
+        configuration.pathBreaks = 1
+        configuration.churnQuietPeriod = 1.5
+        let report = try await Task.detached { [configuration] in try LoadRunner(configuration: configuration).run() }.value
+        let mdd = setup.md.statistics
+        await setup.stop()
+        #expect(report.joined == 6, "\(report.failures)")
+        #expect(report.pathBreaks >= 1 && report.rejoins == report.pathBreaks, "\(report.summary)")
+        #expect(report.rejoinMs.count == report.rejoins, "media came back after every rejoin")
+        #expect(report.mediaGapMs.max < 2000, "gap \(report.mediaGapMs)")
+        #expect(report.e2eAuthFailures == 0 && report.hbhAuthFailures == 0)
+        #expect(report.contentMismatches == 0 && report.otherErrors == 0, "\(report.summary)")
+        #expect(mdd.copiesRefused == 0 && mdd.authenticationFailures == 0, "\(mdd)")
+        #expect(report.deliveredFraction >= 0.95, "\(report.summary)")
+    }
 }

@@ -129,4 +129,28 @@ import Testing
         #expect(plan.participants.filter { $0.joinAt == 10 }.count >= storm)
         #expect(ScenarioPlan(configuration).participants == plan.participants)
     }
+
+    @Test func pathBreaksComeAtTheirRateToParticipantsPresentAroundThem() {
+        let address = HostPort(host: "127.0.0.1", port: 1)
+        var configuration = LoadConfiguration(
+            conferenceService: address, mediaDistributor: address, conferenceSizes: [2, 4, 8], duration: 200,
+            mix: TrafficMix(everyone: ParticipantTraffic(name: "audio", audio: AudioModel(), video: nil)),
+            churn: 0.5, seed: 5)
+        configuration.pathBreaks = 2
+        let plan = ScenarioPlan(configuration)
+        // About 2 per second from 2 s in to 5 s before the end.
+        let window = 200 - 5 - 2.0
+        #expect(abs(Double(plan.pathBreakCount) - 2 * window) < 4 * (2 * window).squareRoot(), "\(plan.pathBreakCount)")
+        for participant in plan.participants {
+            for (n, time) in participant.pathBreaks.enumerated() {
+                #expect(time >= participant.joinAt + 2 && time + 2 < (participant.leaveAt ?? .infinity) && time < 195)
+                if n > 0 { #expect(time >= participant.pathBreaks[n - 1] + 2) }
+            }
+        }
+        #expect(ScenarioPlan(configuration).participants == plan.participants)
+        configuration.pathBreaks = 0
+        #expect(ScenarioPlan(configuration).pathBreakCount == 0)
+        // Path breaks draw from their own random stream: churn is the same with or without them.
+        #expect(ScenarioPlan(configuration).churnTimes == plan.churnTimes)
+    }
 }

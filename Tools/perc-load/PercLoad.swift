@@ -114,6 +114,10 @@ struct PercLoad: AsyncParsableCommand {
     @Option(help: "On average this many participants per second leave and are replaced (no churn joins in the last 5 s).")
     var churn: Double = 0
 
+    @Option(name: .customLong("path-breaks"),
+            help: "On average this many participants per second lose their path to the MDD while it stays up (a NAT rebinding, a network change) and join again from a new socket (none in the last 5 s).")
+    var pathBreaks: Double = 0
+
     @Option(name: .customLong("join-storm"), help: "N@T: N extra participants join at once T seconds in.")
     var joinStorm: String?
 
@@ -214,7 +218,7 @@ struct PercLoad: AsyncParsableCommand {
         }
         if let leaveAfter, leaveAfter < 0 || leaveAfter >= duration { throw ValidationError("--leave-after must be within the run") }
         if let rampUp, rampUp <= 0 { throw ValidationError("--ramp-up must be positive") }
-        guard churn >= 0 else { throw ValidationError("--churn must not be negative") }
+        guard churn >= 0, pathBreaks >= 0 else { throw ValidationError("--churn and --path-breaks must not be negative") }
         if capacity {
             guard capacityStep > 0, capacityMax >= 1, (0...1).contains(capacityLoss), capacityP99 > 0 else {
                 throw ValidationError("--capacity-step and --capacity-p99 must be positive, --capacity-max at least 1, --capacity-loss in [0, 1]")
@@ -259,6 +263,7 @@ struct PercLoad: AsyncParsableCommand {
             faults: loss > 0 || reorder > 0 || duplicate > 0 ? DatagramFaults(loss: loss, reorder: reorder, duplicate: duplicate) : nil,
             retransmission: rtx ? RetransmissionSettings(nackInterval: .milliseconds(nackInterval)) : nil,
             seed: seed, threads: threads, ektFullFieldInterval: ektFullInterval, interval: interval)
+        configuration.pathBreaks = pathBreaks
         configuration.consentInterval = consentInterval
         configuration.pathLossTimeout = pathLossTimeout > 0 ? pathLossTimeout : nil
         if let services {
