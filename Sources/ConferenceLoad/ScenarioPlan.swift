@@ -54,43 +54,43 @@ public struct ScenarioPlan: Sendable {
         if let storm = configuration.joinStorm, storm.at < configuration.duration, configuration.conferences > 0 {
             for n in 0..<storm.participants { _ = add(conference: n % configuration.conferences, joinAt: storm.at) }
         }
-        defer { addPathBreaks(configuration, after: rampEnd) }
-        guard configuration.churn > 0 else { return }
-        var random = SeededRandom(seed: configuration.seed, stream: 0x4348_5552_4E)
-        var time = rampEnd + 2
         let stop = configuration.duration - configuration.churnQuietPeriod
-        while true {
-            time += random.exponential(mean: 1 / configuration.churn)
-            guard time < stop else { break }
+        Self.forEachEvent(rate: configuration.churn, seed: configuration.seed, stream: 0x4348_5552_4E,
+                          from: rampEnd + 2, until: stop) { time, random in
             let present = participants.indices.filter { index in
                 let p = participants[index]
                 return p.joinAt + 2 <= time && (p.leaveAt ?? .infinity) > time
             }
-            guard !present.isEmpty else { continue }
+            guard !present.isEmpty else { return }
             let leaver = present[Int(random.next() % UInt64(present.count))]
             participants[leaver].leaveAt = time
             _ = add(conference: participants[leaver].conference, joinAt: time)
             churnTimes.append(time)
         }
-    }
-
-    /// Path breaks (a Poisson process of rate `pathBreaks` from `rampEnd + 2` s on): each
-    /// goes to a random participant present from 2 s before to 2 s after it, whose previous
-    /// break is at least 2 s old (so it has joined again).
-    private mutating func addPathBreaks(_ configuration: LoadConfiguration, after rampEnd: Double) {
-        guard configuration.pathBreaks > 0 else { return }
-        var random = SeededRandom(seed: configuration.seed, stream: 0x5041_5448)
-        var time = rampEnd + 2
-        let stop = configuration.duration - configuration.churnQuietPeriod
-        while true {
-            time += random.exponential(mean: 1 / configuration.pathBreaks)
-            guard time < stop else { break }
+        // Path breaks go to a participant present from 2 s before to 2 s after, whose previous
+        // break is at least 2 s old (so it has joined again).
+        Self.forEachEvent(rate: configuration.pathBreaks, seed: configuration.seed, stream: 0x5041_5448,
+                          from: rampEnd + 2, until: stop) { time, random in
             let candidates = participants.indices.filter { index in
                 let p = participants[index]
                 return p.joinAt + 2 <= time && (p.leaveAt ?? .infinity) > time + 2 && (p.pathBreaks.last ?? -.infinity) + 2 <= time
             }
-            guard !candidates.isEmpty else { continue }
+            guard !candidates.isEmpty else { return }
             participants[candidates[Int(random.next() % UInt64(candidates.count))]].pathBreaks.append(time)
+        }
+    }
+
+    /// Calls `event` at each time of a Poisson process of `rate` per second between `start`
+    /// and `stop`, drawn from `seed`'s random stream `stream` (which `event` draws from too).
+    private static func forEachEvent(rate: Double, seed: UInt64, stream: UInt64, from start: Double, until stop: Double,
+                                     _ event: (Double, inout SeededRandom) -> Void) {
+        guard rate > 0 else { return }
+        var random = SeededRandom(seed: seed, stream: stream)
+        var time = start
+        while true {
+            time += random.exponential(mean: 1 / rate)
+            guard time < stop else { return }
+            event(time, &random)
         }
     }
 

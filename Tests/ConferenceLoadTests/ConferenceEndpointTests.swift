@@ -81,11 +81,7 @@ import Testing
             try endpoint.join(now: .now)
         }
         #expect(await Self.drive(endpoints) { endpoints.allSatisfy { $0.phase == .keyed } })
-        var sequence: UInt32 = 0
-        let send: ([ConferenceEndpoint]) -> Void = { endpoints in
-            for endpoint in endpoints { endpoint.sendMedia(stream: 0, sequence: sequence, payloadLength: 100) }
-            sequence += 1
-        }
+        let send = MediaRounds(payloadLength: 100).send
         #expect(await Self.drive(endpoints, every: send) { fromAlice.count >= 10 })
 
         // Carol leaves with close_notify: the KD drops her, rekeys; Alice and Bob get a new

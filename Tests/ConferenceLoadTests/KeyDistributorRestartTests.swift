@@ -54,25 +54,12 @@ import Testing
                                                        stateDirectory: state, reconnectBackoff: .milliseconds(50))
         defer { Task { await setup.stop() } }
         let tunnel = try #require(setup.md.tunnel)
-        let service = HostPort(host: host, port: UInt16(setup.kd.httpPort))
-        let media = HostPort(host: host, port: UInt16(setup.md.mediaPort))
-        let names = ["alice", "bob", "carol", "dave"]
         let heard = Heard()
-        let all = try names.enumerated().map { index, name in
-            // A FullEKTField in every packet, so that the late joiner can open every packet it
-            // gets (by default it would first see ShortEKTFields it has no key for).
-            let endpoint = try ConferenceEndpoint(configuration: .init(
-                conference: "room", participant: name, sender: UInt32(index), mediaDistributor: media,
-                conferenceService: service, ektFullFieldInterval: 1))
-            endpoint.onMedia = { payload, _ in heard.record(receiver: UInt32(index), sender: payload.sender) }
-            return endpoint
-        }
+        // A FullEKTField in every packet, so that the late joiner can open every packet it gets
+        // (by default it would first see ShortEKTFields it has no key for).
+        let all = try setup.endpoints(["alice", "bob", "carol", "dave"], heard: heard)
         let (early, dave) = (Array(all.prefix(3)), all[3])
-        var sequence: UInt32 = 0
-        let send: ([ConferenceEndpoint]) -> Void = { endpoints in
-            for endpoint in endpoints { endpoint.sendMedia(stream: 0, sequence: sequence, payloadLength: 120) }
-            sequence += 1
-        }
+        let send = MediaRounds().send
 
         // Alice, Bob and Carol join and talk.
         for endpoint in early {
@@ -148,17 +135,9 @@ import Testing
         let setup = try await LoopbackConference.start(stateDirectory: state, reconnectBackoff: .milliseconds(50))
         defer { Task { await setup.stop() } }
         let tunnel = try #require(setup.md.tunnel)
-        let service = HostPort(host: "127.0.0.1", port: UInt16(setup.kd.httpPort))
-        let media = HostPort(host: "127.0.0.1", port: UInt16(setup.md.mediaPort))
         let heard = Heard()
-        let endpoints = try ["erin", "frank"].enumerated().map { index, name in
-            let endpoint = try ConferenceEndpoint(configuration: .init(
-                conference: "room", participant: name, sender: UInt32(index), mediaDistributor: media,
-                conferenceService: service, ektFullFieldInterval: 1))
-            endpoint.onMedia = { payload, _ in heard.record(receiver: UInt32(index), sender: payload.sender) }
-            try endpoint.register()
-            return endpoint
-        }
+        let endpoints = try setup.endpoints(["erin", "frank"], heard: heard)
+        for endpoint in endpoints { try endpoint.register() }
         await setup.kd.stop()
         #expect(await eventually { !tunnel.isConnected })
         for endpoint in endpoints { try endpoint.join(now: .now) }
@@ -166,11 +145,9 @@ import Testing
         #expect(endpoints.allSatisfy { $0.phase == .handshaking })
 
         _ = try await setup.restartKeyDistributor()
-        var sequence: UInt32 = 0
-        #expect(await ConferenceEndpointTests.drive(endpoints, every: { endpoints in
-            for endpoint in endpoints { endpoint.sendMedia(stream: 0, sequence: sequence, payloadLength: 120) }
-            sequence += 1
-        }) { heard.grew([0, 1], by: 10, since: [:]) }, "phases \(endpoints.map(\.phase))")
+        #expect(await ConferenceEndpointTests.drive(endpoints, every: MediaRounds().send) {
+            heard.grew([0, 1], by: 10, since: [:])
+        }, "phases \(endpoints.map(\.phase))")
         Self.expectClean(endpoints)
         for endpoint in endpoints { endpoint.leave() }
     }

@@ -19,24 +19,17 @@ import Testing
         let setup = try await LoopbackConference.start(host: host, policy: RekeyPolicy(rekeyOnLeave: true),
                                                        reconnectBackoff: .milliseconds(50))
         defer { Task { await setup.stop() } }
-        let service = HostPort(host: host, port: UInt16(setup.kd.httpPort))
         let media = HostPort(host: host, port: UInt16(setup.md.mediaPort))
         let heard = KeyDistributorRestartTests.Heard()
-        let endpoints = try ["alice", "bob", "carol"].enumerated().map { index, name in
-            let endpoint = try ConferenceEndpoint(configuration: .init(
-                conference: "room", participant: name, sender: UInt32(index), mediaDistributor: media,
-                conferenceService: service, ektFullFieldInterval: 1, consentInterval: .milliseconds(200),
-                pathLossTimeout: .seconds(1)))
-            endpoint.onMedia = { payload, _ in heard.record(receiver: UInt32(index), sender: payload.sender) }
+        let endpoints = try setup.endpoints(["alice", "bob", "carol"], heard: heard) { configuration in
+            configuration.consentInterval = .milliseconds(200)
+            configuration.pathLossTimeout = .seconds(1)
+        }
+        for endpoint in endpoints {
             try endpoint.register()
             try endpoint.join(now: .now)
-            return endpoint
         }
-        var sequence: UInt32 = 0
-        let send: ([ConferenceEndpoint]) -> Void = { endpoints in
-            for endpoint in endpoints { endpoint.sendMedia(stream: 0, sequence: sequence, payloadLength: 120) }
-            sequence += 1
-        }
+        let send = MediaRounds().send
         #expect(await ConferenceEndpointTests.drive(endpoints, timeout: .seconds(10)) { endpoints.allSatisfy { $0.phase == .keyed } })
         let spi = try #require(endpoints[0].ektSPIs.first)
 

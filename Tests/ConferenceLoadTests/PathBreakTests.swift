@@ -15,23 +15,13 @@ import Testing
     @Test func anEndpointWhosePathBrokeIsHeardAgainWithoutWaitingForTheIdleTimeout() async throws {
         let setup = try await LoopbackConference.start(policy: RekeyPolicy(rekeyOnLeave: true), idleTimeout: .seconds(30))
         defer { Task { await setup.stop() } }
-        let service = HostPort(host: "127.0.0.1", port: UInt16(setup.kd.httpPort))
-        let media = HostPort(host: "127.0.0.1", port: UInt16(setup.md.mediaPort))
         let heard = KeyDistributorRestartTests.Heard()
-        let endpoints = try ["alice", "bob", "carol"].enumerated().map { index, name in
-            let endpoint = try ConferenceEndpoint(configuration: .init(
-                conference: "room", participant: name, sender: UInt32(index), mediaDistributor: media,
-                conferenceService: service, ektFullFieldInterval: 1))
-            endpoint.onMedia = { payload, _ in heard.record(receiver: UInt32(index), sender: payload.sender) }
+        let endpoints = try setup.endpoints(["alice", "bob", "carol"], heard: heard)
+        for endpoint in endpoints {
             try endpoint.register()
             try endpoint.join(now: .now)
-            return endpoint
         }
-        var sequence: UInt32 = 0
-        let send: ([ConferenceEndpoint]) -> Void = { endpoints in
-            for endpoint in endpoints { endpoint.sendMedia(stream: 0, sequence: sequence, payloadLength: 120) }
-            sequence += 1
-        }
+        let send = MediaRounds().send
         #expect(await ConferenceEndpointTests.drive(endpoints) { endpoints.allSatisfy { $0.phase == .keyed } })
         #expect(await ConferenceEndpointTests.drive(endpoints, every: send) { heard.grew([0, 1, 2], by: 20, since: [:]) })
         let spi = try #require(endpoints[0].ektSPIs.first)

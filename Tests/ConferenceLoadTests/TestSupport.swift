@@ -5,6 +5,7 @@ import DTLS
 import Foundation
 import KeyDistributor
 import MediaDistributor
+import PERCEndpoint
 import PERCTunnel
 
 /// A Key Distributor server (tunnel + conference service) and a Media Distributor on loopback.
@@ -100,6 +101,42 @@ final class LoopbackConference: @unchecked Sendable {
         await kd.stop()
         try? FileManager.default.removeItem(atPath: directory)
         if let stateDirectory { try? FileManager.default.removeItem(atPath: stateDirectory) }
+    }
+}
+
+extension LoopbackConference {
+    /// Endpoints of conference `room` named `names` (sender numbers in that order) on these
+    /// services, with a FullEKTField in every packet (so that a late joiner opens each
+    /// sender's next packet), each recording whom it hears in `heard`; `adjust` changes their
+    /// configuration. They have not registered yet.
+    func endpoints(_ names: [String], heard: KeyDistributorRestartTests.Heard,
+                   adjust: (inout ConferenceEndpoint.Configuration) -> Void = { _ in }) throws -> [ConferenceEndpoint] {
+        let service = HostPort(host: host, port: UInt16(kd.httpPort))
+        let media = HostPort(host: host, port: UInt16(md.mediaPort))
+        return try names.enumerated().map { index, name in
+            var configuration = ConferenceEndpoint.Configuration(
+                conference: "room", participant: name, sender: UInt32(index), mediaDistributor: media,
+                conferenceService: service, ektFullFieldInterval: 1)
+            adjust(&configuration)
+            let endpoint = try ConferenceEndpoint(configuration: configuration)
+            endpoint.onMedia = { payload, _ in heard.record(receiver: UInt32(index), sender: payload.sender) }
+            return endpoint
+        }
+    }
+}
+
+/// Media rounds for ``ConferenceEndpointTests/drive(_:timeout:every:until:)``: each call sends
+/// one packet of `payloadLength` bytes from every endpoint given, the sequence going up by
+/// one per call.
+final class MediaRounds {
+    let payloadLength: Int
+    private var sequence: UInt32 = 0
+
+    init(payloadLength: Int = 120) { self.payloadLength = payloadLength }
+
+    func send(_ endpoints: [ConferenceEndpoint]) {
+        for endpoint in endpoints { endpoint.sendMedia(stream: 0, sequence: sequence, payloadLength: payloadLength) }
+        sequence += 1
     }
 }
 
