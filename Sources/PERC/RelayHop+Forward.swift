@@ -213,7 +213,7 @@ extension RelayHop {
         var ohb = opened.ohb
         ohb.record(from: opened.received, to: fields)
         let index = try hop.streams.indexToSealOnce(ssrc: opened.ssrc, sequenceNumber: fields.sequenceNumber,
-                                                initialROC: hop.configuration.initialROC)
+                                                    initialROC: hop.configuration.initialROC)
         guard !hop.keys.srtpExhausted else { throw .keyExhausted(ssrc: opened.ssrc) }
         return RelayCopyPlan(fields: fields, ohb: ohb, index: index)
     }
