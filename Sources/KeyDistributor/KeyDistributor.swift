@@ -384,15 +384,18 @@ public final class KeyDistributor {
                            clientSalt: outer(material.clientMasterSalt, profile.halfSaltLength),
                            serverSalt: outer(material.serverMasterSalt, profile.halfSaltLength))
         var actions: [Action] = [.sendMediaKeys(tunnel: association.tunnel, association: id, keys: keys)]
-        actions += endReplacedAssociations(of: registration, by: id)
+        let (disconnects, returning) = endReplacedAssociations(of: registration, by: id)
+        actions += disconnects
         let name = registration.conference
-        conferences[name]?.rekeys.joined(at: seconds(now))
+        // A member back on a new association (its path broke) held the current key all along:
+        // its return is no join, and it gets that key again at once.
+        if !returning { conferences[name]?.rekeys.joined(at: seconds(now)) }
         changed = true
         // Backward secrecy under rekey on join: a key already in use is not given to a joiner,
         // who gets the next one with everyone else (after the hold-off). While restored
         // members remain, rekeys are held back (see above), so a joiner gets the current key.
         if let conference = conferences[name],
-           !(configuration.policy.rekeyOnJoin && conference.keyIssued && conference.restored.isEmpty) {
+           returning || !(configuration.policy.rekeyOnJoin && conference.keyIssued && conference.restored.isEmpty) {
             try? dtls.sendEKTKey(conference.keys.dtlsKey(at: seconds(now)), now: now)
             conferences[name]?.keyIssued = true
         }
@@ -416,7 +419,11 @@ public final class KeyDistributor {
     /// the endpoint lost its path and joined again from a new address while the media
     /// distributor kept the old association (which would hold its SSRCs until its idle
     /// timeout). Not a leave: the member is still there, so no rekey.
-    private func endReplacedAssociations(of registration: Registration, by id: AssociationID) -> [Action] {
+    /// - Returns: the EndpointDisconnects for the media distributors, and whether one of the
+    ///   ended associations was a member (holding the current EKTKey).
+    private func endReplacedAssociations(of registration: Registration, by id: AssociationID)
+        -> (disconnects: [Action], wasMember: Bool)
+    {
         let replaced = associations.filter { other, association in
             other != id && association.conference == registration.conference
                 && association.fingerprint == registration.fingerprint
@@ -426,7 +433,7 @@ public final class KeyDistributor {
             if association.member { conferences[registration.conference]?.members.remove(other) }
             changed = true
         }
-        return replaced.map { .disconnect(tunnel: $0.value.tunnel, association: $0.key) }
+        return (replaced.map { .disconnect(tunnel: $0.value.tunnel, association: $0.key) }, replaced.values.contains { $0.member })
     }
 
     private func drop(_ id: AssociationID, now: ContinuousClock.Instant, notify: Bool) -> [Action] {

@@ -262,6 +262,31 @@ import Testing
         #expect(kd.rekeyCount(conference: "room") == 0 && kd.memberCount(conference: "room") == 2)
     }
 
+    /// Under rekey on join too, a member back on a new association is no joiner: it gets the
+    /// key it held at once, and nobody is rekeyed (a new registration still waits for the rekey).
+    @Test func aMemberJoiningAgainUnderRekeyOnJoinGetsTheCurrentKeyAtOnce() throws {
+        let kd = try Self.makeKD(policy: RekeyPolicy(rekeyOnJoin: true))
+        let endpoints = try (0..<2).map { try Endpoint(tlsID: "tls-id-rejoin-roj-\($0)-0123456789") }
+        for endpoint in endpoints { try kd.registry.register(endpoint.registration(conference: "room")) }
+        let now = ContinuousClock.now
+        _ = try Self.connect(endpoints, to: kd, now: now)
+        Self.exchange(endpoints, with: kd, now: now + .seconds(5))   // past the hold-off: the joins' rekey ran
+        let spi = try #require(kd.currentSPI(conference: "room"))
+        let rekeys = kd.rekeyCount(conference: "room")
+        #expect(endpoints.allSatisfy { $0.ektKeys.last?.spi == spi })
+
+        let again = try Endpoint(joiningAgain: endpoints[0])
+        _ = try Self.connect([again], to: kd, now: now + .seconds(6))
+        #expect(again.ektKeys.map(\.spi) == [spi], "the key it held, without waiting")
+        Self.exchange(endpoints + [again], with: kd, now: now + .seconds(20))
+        #expect(kd.rekeyCount(conference: "room") == rekeys && kd.currentSPI(conference: "room") == spi)
+
+        let newcomer = try Endpoint(tlsID: "tls-id-rejoin-roj-new-0123456789")
+        try kd.registry.register(newcomer.registration(conference: "room"))
+        _ = try Self.connect([newcomer], to: kd, now: now + .seconds(21))
+        #expect(newcomer.ektKeys.isEmpty, "a new registration waits for the rekey its join calls for")
+    }
+
     /// A media distributor's tunnel dropping is not a leave: its keyed members are detached,
     /// the EKTKey stays for them and for a joiner through the reconnected tunnel, and the
     /// held leave-rekey runs only once the reconnected distributor reports them gone.
